@@ -1,0 +1,83 @@
+"""The full description of a run: architecture, model, data and training settings."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ae_core.architectures import get_architecture
+from ae_core.config import ArchConfig, DataConfig, TrainConfig
+from ae_core.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything needed to repeat a run. `model` is the chosen architecture's config."""
+
+    model: ArchConfig
+    data: DataConfig = field(default_factory=DataConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+    def __post_init__(self) -> None:
+        if self.train.loss == "bce" and self.model.output_activation != "sigmoid":
+            raise ConfigError(
+                "Binary cross-entropy needs pixel outputs between 0 and 1: use the sigmoid "
+                "output activation, or choose the MSE loss."
+            )
+
+    @property
+    def architecture(self) -> str:
+        return self.model.architecture
+
+    @classmethod
+    def create(cls, architecture: str, **settings: Any) -> RunConfig:
+        """A config from flat keyword settings, each routed to the part it belongs to."""
+        parts: dict[str, dict[str, Any]] = {"model": {}, "data": {}, "train": {}}
+        owners = {
+            "model": get_architecture(architecture).config_class,
+            "data": DataConfig,
+            "train": TrainConfig,
+        }
+        for name, value in settings.items():
+            owner = next((p for p, c in owners.items() if name in c.params()), None)
+            if owner is None:
+                raise ConfigError(
+                    f"The setting {name!r} does not apply to the {architecture} architecture."
+                )
+            parts[owner][name] = value
+        return cls.from_dict({"architecture": architecture, **parts})
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> RunConfig:
+        """Validate a nested mapping such as a saved run's `run.json` config."""
+        if not isinstance(values, Mapping):
+            raise ConfigError("A run configuration must be a mapping of settings.")
+        unknown = sorted(set(values) - {"architecture", "model", "data", "train"})
+        if unknown:
+            raise ConfigError(f"Unknown part{'s' if len(unknown) > 1 else ''}: {unknown}.")
+        architecture = get_architecture(str(values.get("architecture", "")))
+        parts = {}
+        for part, settings_class in (
+            ("model", architecture.config_class),
+            ("data", DataConfig),
+            ("train", TrainConfig),
+        ):
+            settings = values.get(part, {})
+            if not isinstance(settings, Mapping):
+                raise ConfigError(f"The {part} settings must be a mapping.")
+            parts[part] = settings_class.from_dict(settings, where=f"the {part} settings")
+        return cls(**parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "architecture": self.architecture,
+            "model": self.model.to_dict(),
+            "data": self.data.to_dict(),
+            "train": self.train.to_dict(),
+        }
+
+    def replace(self, **settings: Any) -> RunConfig:
+        """A copy with some flat settings changed (validated like `create`)."""
+        current = {**self.model.to_dict(), **self.data.to_dict(), **self.train.to_dict()}
+        return RunConfig.create(self.architecture, **{**current, **settings})
