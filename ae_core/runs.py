@@ -1,0 +1,275 @@
+"""Saved runs: one folder per run, readable by people and by Keras.
+
+    run.json       format, version, status, timings and the validated run configuration
+    history.json   per-epoch losses
+    metrics.json   the evaluation (test MSE/BCE, PCA baseline, denoising scores)
+    encoder.keras  image -> code, a plain functional Keras model
+    decoder.keras  code -> image, likewise
+
+Loading never trusts a model file: the configuration is validated, the architecture is rebuilt
+from it through the registry, and only the weights are read from the `.keras` archives. An
+archive whose config would need unsafe deserialisation (a Lambda layer, or any class outside
+Keras' built-ins) is refused before anything is read from it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import secrets
+import shutil
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ae_core.architectures import Autoencoder
+from ae_core.errors import AELabError, RunFolderError
+from ae_core.run_config import RunConfig
+from ae_core.training import EpochRecord, TrainingResult, build_autoencoder
+
+RUN_FORMAT = "autoencoder-lab-run"
+RUN_VERSION = 1
+PARTS = ("encoder", "decoder")
+MAX_JSON_BYTES = 10 * 1024 * 1024
+MAX_ARCHIVE_BYTES = 200 * 1024 * 1024
+# Classes a plain functional autoencoder is made of; anything else is not ours.
+SAFE_CLASSES = {
+    "Functional",
+    "InputLayer",
+    "Dense",
+    "Flatten",
+    "Reshape",
+    "Conv2D",
+    "Conv2DTranspose",
+}
+
+
+@dataclass(frozen=True)
+class SavedRun:
+    folder: Path
+    config: RunConfig
+    autoencoder: Autoencoder
+    history: list[EpochRecord]
+    metrics: dict[str, Any]
+    info: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return self.folder.name
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What a runs list shows without loading any model."""
+
+    folder: Path
+    architecture: str
+    latent_dim: int
+    created: str
+    status: str
+    test_mse: float | None
+
+    @property
+    def name(self) -> str:
+        return self.folder.name
+
+
+def new_run_folder(root: Path, config: RunConfig) -> Path:
+    """A fresh, unique folder name under `root` (sessions never overwrite each other)."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    name = f"{stamp}-{config.architecture}-k{config.model.latent_dim}-{secrets.token_hex(3)}"
+    return Path(root) / name
+
+
+def save_run(folder: Path, result: TrainingResult, metrics: dict[str, Any]) -> Path:
+    """Write a run to `folder` (which must not exist yet) and return it.
+
+    Files are written to a hidden temporary folder that is renamed at the end, so a crash
+    never leaves a half-written run that looks complete.
+    """
+    folder = Path(folder)
+    if folder.exists():
+        raise RunFolderError(f"{folder} already exists; choose a new folder for this run.")
+    staging = folder.with_name(f".{folder.name}.partial")
+    staging.mkdir(parents=True)
+    try:
+        info = {
+            "format": RUN_FORMAT,
+            "version": RUN_VERSION,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "status": result.status,
+            "message": result.message,
+            "train_seconds": result.train_seconds,
+            "samples_seen": result.samples_seen,
+            "samples_per_second": result.samples_per_second,
+            "config": result.config.to_dict(),
+        }
+        _write_json(staging / "run.json", info)
+        _write_json(staging / "history.json", [r.to_dict() for r in result.history])
+        _write_json(staging / "metrics.json", metrics)
+        for part in PARTS:
+            getattr(result.autoencoder, part).save(staging / f"{part}.keras")
+        staging.rename(folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return folder
+
+
+def load_run(folder: Path) -> SavedRun:
+    """Validate and load a saved run; raises RunFolderError with the reason if it is not one."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise RunFolderError(f"{folder} is not a folder, so it cannot be a saved run.")
+    info = _read_json(folder / "run.json", "the run description")
+    if not isinstance(info, dict) or info.get("format") != RUN_FORMAT:
+        raise RunFolderError(f"{folder / 'run.json'} is not an Autoencoder Lab run description.")
+    if info.get("version") != RUN_VERSION:
+        raise RunFolderError(
+            f"{folder} was saved in format version {info.get('version')!r}; "
+            f"this version of Autoencoder Lab reads version {RUN_VERSION}."
+        )
+    try:
+        config = RunConfig.from_dict(info.get("config"))
+    except AELabError as exc:
+        raise RunFolderError(f"{folder / 'run.json'} has an invalid configuration: {exc}") from exc
+
+    history_rows = _read_json(folder / "history.json", "the training history")
+    metrics = _read_json(folder / "metrics.json", "the metrics")
+    try:
+        history = [EpochRecord(**row) for row in history_rows]
+    except TypeError as exc:
+        raise RunFolderError(f"{folder / 'history.json'} is not a training history.") from exc
+    if not isinstance(metrics, dict):
+        raise RunFolderError(f"{folder / 'metrics.json'} is not a table of metrics.")
+
+    ae = build_autoencoder(config)
+    for part in PARTS:
+        path = folder / f"{part}.keras"
+        check_keras_archive(path)
+        try:
+            getattr(ae, part).load_weights(path)
+        except Exception as exc:  # Keras raises several types for mismatched weights
+            raise RunFolderError(
+                f"The weights in {path} do not fit the {config.architecture} network described "
+                f"in run.json ({type(exc).__name__}: {_first_line(exc)})."
+            ) from exc
+    return SavedRun(folder, config, ae, history, metrics, info)
+
+
+def list_runs(root: Path) -> list[RunSummary]:
+    """Saved runs under `root`, newest first; folders that are not runs are skipped."""
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    summaries = []
+    for folder in root.iterdir():
+        if folder.name.startswith(".") or not (folder / "run.json").is_file():
+            continue
+        try:
+            info = _read_json(folder / "run.json", "the run description")
+            metrics = _read_json(folder / "metrics.json", "the metrics")
+            config = RunConfig.from_dict(info["config"])
+        except (AELabError, KeyError, TypeError):
+            continue
+        summaries.append(
+            RunSummary(
+                folder=folder,
+                architecture=config.architecture,
+                latent_dim=config.model.latent_dim,
+                created=str(info.get("created", "")),
+                status=str(info.get("status", "")),
+                test_mse=metrics.get("test_mse") if isinstance(metrics, dict) else None,
+            )
+        )
+    return sorted(summaries, key=lambda s: s.created, reverse=True)
+
+
+def check_keras_archive(path: Path) -> None:
+    """Refuse a `.keras` file that is not a Keras archive of built-in layers only.
+
+    This is what Keras' safe mode guards against (Lambda layers carry code), widened to any
+    class outside the plain layers our networks use: such a file could only come from
+    elsewhere, and rebuilding it would mean trusting it.
+    """
+    if not path.is_file():
+        raise RunFolderError(f"{path} is missing; a saved run needs {path.name}.")
+    if not zipfile.is_zipfile(path):
+        raise RunFolderError(f"{path} is not a Keras model file (.keras files are zip archives).")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = {m.filename: m for m in archive.infolist()}
+            missing = {"config.json", "model.weights.h5"} - set(members)
+            if missing:
+                raise RunFolderError(f"{path} lacks {', '.join(sorted(missing))}.")
+            if sum(m.file_size for m in members.values()) > MAX_ARCHIVE_BYTES:
+                raise RunFolderError(f"{path} is larger than any autoencoder this lab makes.")
+            if members["config.json"].file_size > MAX_JSON_BYTES:
+                raise RunFolderError(f"{path} has an implausibly large configuration.")
+            model_config = json.loads(archive.read("config.json"))
+    except (zipfile.BadZipFile, OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RunFolderError(f"{path} is damaged ({type(exc).__name__}: {exc}).") from exc
+    unsafe = sorted(_foreign_classes(model_config))
+    if unsafe:
+        raise RunFolderError(
+            f"{path} contains {', '.join(unsafe)}, which would need unsafe deserialisation "
+            "(code inside a model file). It was not loaded."
+        )
+
+
+def _foreign_classes(node: Any) -> set[str]:
+    found: set[str] = set()
+    if isinstance(node, dict):
+        name, module = node.get("class_name"), node.get("module")
+        if isinstance(name, str) and _is_unsafe_class(name, module):
+            found.add(f"{name} ({module})" if module else name)
+        for value in node.values():
+            found |= _foreign_classes(value)
+    elif isinstance(node, list):
+        for value in node:
+            found |= _foreign_classes(value)
+    return found
+
+
+def _is_unsafe_class(name: str, module: Any) -> bool:
+    if name == "__keras_tensor__":
+        return False  # Keras' marker for a connection between layers, not a class
+    if name == "Lambda" or name.startswith("__"):
+        return True  # Lambda layers and serialised functions (__lambda__) carry bytecode
+    if module is None or not str(module).startswith("keras"):
+        return True  # registered custom objects name their own module, or none at all
+    is_layer = str(module).startswith(("keras.layers", "keras.src.models"))
+    return is_layer and name not in SAFE_CLASSES
+
+
+def _write_json(path: Path, value: Any) -> None:
+    path.write_text(json.dumps(_finite(value), indent=2, allow_nan=False) + "\n")
+
+
+def _finite(value: Any) -> Any:
+    """JSON has no NaN: non-finite numbers (a diverged run's last loss) become null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def _read_json(path: Path, what: str) -> Any:
+    if not path.is_file():
+        raise RunFolderError(f"{path} is missing; a saved run needs {what} ({path.name}).")
+    if path.stat().st_size > MAX_JSON_BYTES:
+        raise RunFolderError(f"{path} is too large to be {what}.")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RunFolderError(f"{path} is not valid JSON, so it is not {what}: {exc}") from exc
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else ""
