@@ -1,0 +1,271 @@
+"""Command line: `python -m ae_core archs | train | evaluate`.
+
+Every setting of every architecture is a flag, generated from the settings' own metadata, so
+the CLI can never drift from what the UI and saved runs accept. Progress goes to stderr; with
+`--json` the last line on stdout is one JSON object with the run's figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from ae_core.config import DataConfig, Param, TrainConfig
+from ae_core.errors import AELabError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except AELabError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    from ae_core.architectures import all_architectures
+
+    parser = argparse.ArgumentParser(
+        prog="python -m ae_core", description="Autoencoder Lab: train and evaluate autoencoders."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    archs = commands.add_parser("archs", help="list the architectures")
+    archs.set_defaults(handler=_list_architectures)
+
+    train = commands.add_parser("train", help="train a model and report its test figures")
+    train.add_argument(
+        "--arch", required=True, choices=[a.name for a in all_architectures()], help="architecture"
+    )
+    train.add_argument("--out", type=Path, help="save the run to this new folder")
+    train.add_argument("--json", action="store_true", help="end with one line of JSON figures")
+    for group_title, settings in _setting_groups():
+        group = train.add_argument_group(group_title)
+        for name, (p, kind) in settings.items():
+            group.add_argument(
+                "--" + name.replace("_", "-"),
+                dest=name,
+                default=argparse.SUPPRESS,
+                metavar=_metavar(p, kind),
+                help=_flag_help(p),
+            )
+    train.set_defaults(handler=_train)
+
+    evaluate = commands.add_parser("evaluate", help="evaluate a saved run on the test set")
+    evaluate.add_argument("folder", type=Path, help="a run folder saved by `train --out`")
+    evaluate.add_argument("--json", action="store_true", help="end with one line of JSON figures")
+    evaluate.set_defaults(handler=_evaluate)
+    return parser
+
+
+def _setting_groups() -> list[tuple[str, dict[str, tuple[Param, str]]]]:
+    """Flags by group: each setting's metadata and value kind, model settings merged."""
+    from ae_core.architectures import all_architectures
+
+    def of(settings_class) -> dict[str, tuple[Param, str]]:
+        return {
+            n: (p, settings_class.value_kind(n)) for n, (_, p) in settings_class.params().items()
+        }
+
+    model: dict[str, tuple[Param, str]] = {}
+    users: dict[str, list[str]] = {}
+    for arch in all_architectures():
+        for name, entry in of(arch.config_class).items():
+            model.setdefault(name, entry)
+            users.setdefault(name, []).append(arch.name)
+    everyone = len(all_architectures())
+    for name, (p, kind) in model.items():
+        if len(users[name]) < everyone:
+            note = f"{p.help} [{', '.join(users[name])}]"
+            model[name] = (dataclasses.replace(p, help=note), kind)
+    return [
+        ("data", of(DataConfig)),
+        ("training", of(TrainConfig)),
+        ("model (the architectures each flag applies to are in brackets)", model),
+    ]
+
+
+def _metavar(p: Param, kind: str) -> str:
+    if p.choices:
+        return "{" + ",".join(p.choices) + "}"
+    return {"list": "N,N,...", "int": "N", "float": "X"}.get(kind, "VALUE")
+
+
+def _flag_help(p: Param) -> str:
+    bounds = ""
+    if p.minimum is not None or p.maximum is not None:
+        bounds = f" ({_g(p.minimum)} to {_g(p.maximum)})"
+    return f"{p.help}{bounds}".replace("%", "%%")
+
+
+def _g(value: float | None) -> str:
+    if value is None:
+        return "..."
+    return f"{int(value):,}" if float(value).is_integer() and abs(value) >= 1 else f"{value:g}"
+
+
+def _list_architectures(args: argparse.Namespace) -> int:
+    from ae_core.architectures import all_architectures
+
+    width = max(len(a.name) for a in all_architectures())
+    for arch in all_architectures():
+        print(f"{arch.name:<{width}}  {arch.title}: {arch.description}")
+    return 0
+
+
+def _train(args: argparse.Namespace) -> int:
+    from ae_core.data import load_dataset
+    from ae_core.evaluation import evaluate
+    from ae_core.run_config import RunConfig
+    from ae_core.runs import save_run
+    from ae_core.training import train
+
+    reserved = {"arch", "out", "json", "command", "handler"}
+    settings = {k: v for k, v in vars(args).items() if k not in reserved}
+    config = RunConfig.create(args.arch, **settings)
+    if args.out is not None and args.out.exists():
+        raise AELabError(f"{args.out} already exists; give --out a new folder.")
+    dataset = load_dataset(config.data.dataset)
+
+    stop = threading.Event()
+    with _first_interrupt_stops(stop):
+        result = train(config, dataset, on_progress=TextProgress(sys.stderr), stop=stop)
+    print(result.message, file=sys.stderr)
+    evaluation = evaluate(result.autoencoder, config, dataset)
+    folder = None
+    if args.out is not None:
+        folder = save_run(args.out, result, evaluation.to_dict())
+        print(f"Saved the run to {folder}", file=sys.stderr)
+    figures = _figures(
+        config,
+        train_size=len(dataset.x_train)
+        if config.data.train_size is None
+        else config.data.train_size,
+        train_seconds=result.train_seconds,
+        samples_per_second=result.samples_per_second,
+        status=result.status,
+        evaluation=evaluation.to_dict(),
+        folder=folder,
+    )
+    _report(figures, args.json)
+    return 1 if result.status == "diverged" else 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from ae_core.data import load_dataset
+    from ae_core.evaluation import evaluate
+    from ae_core.runs import load_run
+
+    run = load_run(args.folder)
+    dataset = load_dataset(run.config.data.dataset)
+    evaluation = evaluate(run.autoencoder, run.config, dataset)
+    train_size = run.config.data.train_size
+    figures = _figures(
+        run.config,
+        train_size=len(dataset.x_train) if train_size is None else train_size,
+        train_seconds=run.info.get("train_seconds"),
+        samples_per_second=run.info.get("samples_per_second"),
+        status=run.info.get("status"),
+        evaluation=evaluation.to_dict(),
+        folder=run.folder,
+    )
+    _report(figures, args.json)
+    return 0
+
+
+def _figures(config, *, train_size, train_seconds, samples_per_second, status, evaluation, folder):
+    return {
+        "architecture": config.architecture,
+        "latent_dim": config.model.latent_dim,
+        "epochs": config.train.epochs,
+        "train_size": train_size,
+        "dataset": config.data.dataset,
+        "seed": config.train.seed,
+        "status": status,
+        "train_seconds": train_seconds,
+        "samples_per_second": samples_per_second,
+        **evaluation,
+        "run_folder": str(folder) if folder is not None else None,
+    }
+
+
+def _report(figures: dict[str, Any], as_json: bool) -> None:
+    print(
+        f"test MSE {figures['test_mse']:.5f} (PCA with {figures['latent_dim']} components: "
+        f"{figures['pca_mse']:.5f}), test BCE {figures['test_bce']:.5f}",
+        file=sys.stderr,
+    )
+    if as_json:
+        print(json.dumps(figures, allow_nan=False, default=str))
+
+
+class _first_interrupt_stops:
+    """Ctrl-C once: stop after the current batch and still report; twice: abort."""
+
+    def __init__(self, stop: threading.Event):
+        self.stop = stop
+        self.previous = None
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def _handle(self, signum, frame):
+        if self.stop.is_set():
+            raise KeyboardInterrupt
+        self.stop.set()
+        print("\nStopping after this batch (Ctrl-C again to abort)...", file=sys.stderr)
+
+    def __exit__(self, *exc):
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+
+
+class TextProgress:
+    """A progress bar on a terminal; one line per epoch when the output is a file or pipe."""
+
+    WIDTH = 30
+
+    def __init__(self, stream: TextIO):
+        self.stream = stream
+        self.live = stream.isatty()
+
+    def __call__(self, event) -> None:
+        from ae_core.progress import BatchProgress
+
+        if isinstance(event, BatchProgress):
+            if self.live:
+                filled = int(self.WIDTH * event.fraction)
+                bar = "#" * filled + "." * (self.WIDTH - filled)
+                self.stream.write(
+                    f"\r[{bar}] {event.fraction:4.0%} {event.stage} epoch {event.epoch}/"
+                    f"{event.epochs} loss {event.loss:.4f} "
+                    f"{event.samples_per_second:,.0f} img/s ETA {_clock(event.eta_seconds)}  "
+                )
+                self.stream.flush()
+            return
+        if self.live:
+            self.stream.write("\n")
+        val = event.validation.get("loss", float("nan"))
+        self.stream.write(
+            f"{event.stage} epoch {event.epoch}/{event.epochs}: loss {event.train['loss']:.4f}, "
+            f"validation {val:.4f} ({event.fraction:.0%} done, {event.seconds:.0f} s)\n"
+        )
+        self.stream.flush()
+
+
+def _clock(seconds: float) -> str:
+    if seconds != seconds:  # NaN: no estimate yet
+        return "--:--"
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes}:{secs:02d}"

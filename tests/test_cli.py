@@ -1,0 +1,114 @@
+"""The command line, run as a user runs it: a separate Python process."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+
+def run_cli(*args, env=None, timeout=300):
+    return subprocess.run(
+        [sys.executable, "-m", "ae_core", *args],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_archs_lists_every_architecture_with_its_description():
+    out = run_cli("archs")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.strip().splitlines()
+    assert [line.split()[0] for line in lines] == [
+        "dense",
+        "deep",
+        "conv",
+        "sparse",
+        "denoising",
+        "contractive",
+        "vae",
+        "stacked",
+    ]
+    assert "greedy" in lines[-1].lower()
+
+
+@pytest.fixture(scope="module")
+def trained_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cli") / "deep-run"
+    out = run_cli(
+        "train",
+        "--arch",
+        "deep",
+        "--latent-dim",
+        "2",
+        "--epochs",
+        "2",
+        "--train-size",
+        "2000",
+        "--seed",
+        "3",
+        "--hidden-widths",
+        "64,32",
+        "--out",
+        str(folder),
+        "--json",
+    )
+    assert out.returncode == 0, out.stderr
+    return folder, out
+
+
+def test_train_prints_progress_and_ends_with_one_line_of_json(trained_run):
+    folder, out = trained_run
+    figures = json.loads(out.stdout.strip().splitlines()[-1])
+    assert figures["architecture"] == "deep" and figures["latent_dim"] == 2
+    assert figures["epochs"] == 2 and figures["train_size"] == 2000 and figures["seed"] == 3
+    assert figures["train_seconds"] > 0 and figures["samples_per_second"] > 0
+    assert 0 < figures["test_mse"] < figures["test_bce"]
+    assert 0.05 < figures["pca_mse"] < 0.06  # PCA-2 fitted on the same 2,000 images
+    assert figures["run_folder"] == str(folder)
+    assert "Training epoch 2/2" in out.stderr and "test MSE" in out.stderr
+
+
+def test_evaluate_reports_the_same_figures_for_the_saved_run(trained_run):
+    folder, train_out = trained_run
+    trained = json.loads(train_out.stdout.strip().splitlines()[-1])
+    out = run_cli("evaluate", str(folder), "--json")
+    assert out.returncode == 0, out.stderr
+    figures = json.loads(out.stdout.strip().splitlines()[-1])
+    for key in ("architecture", "latent_dim", "epochs", "train_size", "train_seconds"):
+        assert figures[key] == trained[key]
+    for key in ("test_mse", "test_bce", "pca_mse"):
+        assert figures[key] == pytest.approx(trained[key], rel=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--arch", "deep", "--latent-dim", "0"], "Code size (latent_dim) must be at least 1"),
+        (["--arch", "deep", "--beta", "2"], "'beta' does not apply to the deep architecture"),
+        (["--arch", "conv", "--conv-filters", "8,8,8"], "needs between 1 and 2 values"),
+    ],
+)
+def test_bad_settings_exit_with_a_message_not_a_traceback(args, message):
+    out = run_cli("train", *args)
+    assert out.returncode == 2
+    assert message in out.stderr and "Traceback" not in out.stderr
+
+
+def test_an_unreadable_dataset_is_a_clear_error(tmp_path):
+    (tmp_path / "mnist.npz").write_text("garbage")
+    out = run_cli("train", "--arch", "dense", "--epochs", "1", env={"AE_DATA_DIR": str(tmp_path)})
+    assert out.returncode == 2
+    assert "is not a usable MNIST dataset" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_evaluate_refuses_a_folder_that_is_not_a_run(tmp_path):
+    out = run_cli("evaluate", str(tmp_path))
+    assert out.returncode == 2
+    assert "run.json is missing" in out.stderr and "Traceback" not in out.stderr
