@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ae_core.architectures import Autoencoder
-from ae_core.data import Dataset, subset
+from ae_core.data import Dataset
 from ae_core.metrics import per_image_bce, per_image_mse, psnr, ssim
 from ae_core.noise import add_noise
 from ae_core.pca import fit_pca
 from ae_core.run_config import RunConfig
+from ae_core.training import training_set
 
 # Noise for the denoising scores is drawn from a fixed stream, so every model of the same
 # kind is scored on exactly the same corrupted images.
@@ -39,12 +40,6 @@ class Evaluation:
         return summary
 
 
-def training_images(dataset: Dataset, config: RunConfig) -> np.ndarray:
-    """The exact training images a run used (its seeded subset)."""
-    images, _ = subset(dataset.x_train, dataset.y_train, config.data.train_size, config.train.seed)
-    return images
-
-
 def evaluate(ae: Autoencoder, config: RunConfig, dataset: Dataset) -> Evaluation:
     """Test MSE/BCE on all test images, and PCA with as many components as the code has.
 
@@ -54,7 +49,7 @@ def evaluate(ae: Autoencoder, config: RunConfig, dataset: Dataset) -> Evaluation
     x_test = dataset.x_test
     reconstructions = ae.reconstruct(x_test)
     mse = per_image_mse(x_test, reconstructions)
-    pca = fit_pca(training_images(dataset, config))
+    pca = fit_pca(training_set(dataset, config)[0])
     k = ae.latent_dim
     pca_mse = float(per_image_mse(x_test, pca.reconstruct(x_test, k)).mean())
     denoising = None

@@ -51,3 +51,46 @@ def percentile_of(value: float, population: np.ndarray) -> float:
 def _as_batch(images: np.ndarray) -> np.ndarray:
     images = np.asarray(images, np.float32)
     return images.reshape(len(images), 28, 28, 1)
+
+
+def knn_predict(
+    train_points: np.ndarray,
+    train_labels: np.ndarray,
+    queries: np.ndarray,
+    k: int = 5,
+    chunk: int = 1_024,
+) -> np.ndarray:
+    """Labels of `queries` by a majority vote of their k nearest training points (Euclidean).
+
+    Ties go to the label whose voters are nearest. Distances are computed in chunks as
+    |q|^2 - 2 q.t + |t|^2, so 10k queries against 60k MNIST images fit in memory.
+    """
+    train = np.asarray(train_points, np.float32).reshape(len(train_points), -1)
+    labels = np.asarray(train_labels, np.int64)
+    n_classes = int(labels.max()) + 1
+    train_norms = np.einsum("ij,ij->i", train, train)
+    # Nearer neighbours add slightly more, which only ever decides ties between equal counts.
+    rank_bonus = 1.0 + 1e-3 * np.arange(k, 0, -1)
+    predictions = []
+    for start in range(0, len(queries), chunk):
+        q = np.asarray(queries[start : start + chunk], np.float32).reshape(-1, train.shape[1])
+        distances = train_norms[None, :] - 2.0 * (q @ train.T)
+        nearest = np.argpartition(distances, k - 1, axis=1)[:, :k]
+        order = np.argsort(np.take_along_axis(distances, nearest, axis=1), axis=1)
+        nearest = np.take_along_axis(nearest, order, axis=1)
+        scores = np.zeros((len(q), n_classes))
+        np.add.at(scores, (np.arange(len(q))[:, None], labels[nearest]), rank_bonus)
+        predictions.append(scores.argmax(axis=1))
+    return np.concatenate(predictions)
+
+
+def knn_accuracy(
+    train_points: np.ndarray,
+    train_labels: np.ndarray,
+    test_points: np.ndarray,
+    test_labels: np.ndarray,
+    k: int = 5,
+) -> float:
+    """Fraction of test points whose k-NN label (see `knn_predict`) is right."""
+    predicted = knn_predict(train_points, train_labels, test_points, k)
+    return float(np.mean(predicted == np.asarray(test_labels)))

@@ -18,6 +18,7 @@ from typing import Literal
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 from ae_core.architectures import Autoencoder, get_architecture
 from ae_core.architectures.autoencoder import predict_in_batches
@@ -81,11 +82,16 @@ class TrainingData:
     @classmethod
     def from_dataset(cls, dataset: Dataset, config: RunConfig) -> TrainingData:
         seed = config.train.seed
-        x_train, y_train = subset(dataset.x_train, dataset.y_train, config.data.train_size, seed)
+        x_train, y_train = training_set(dataset, config)
         x_val, _ = subset(dataset.x_test, dataset.y_test, config.data.validation_size, seed + 1)
         code_images, code_labels = subset(dataset.x_test, dataset.y_test, CODE_SAMPLE_SIZE, seed)
         showcase = dataset.x_test[one_per_class(dataset.y_test, len(dataset.class_names))]
         return cls(x_train, y_train, x_val, showcase, code_images, code_labels)
+
+
+def training_set(dataset: Dataset, config: RunConfig) -> tuple[np.ndarray, np.ndarray]:
+    """The exact training images and labels a run uses: its seeded subset."""
+    return subset(dataset.x_train, dataset.y_train, config.data.train_size, config.train.seed)
 
 
 def make_optimizer(train: TrainConfig) -> keras.optimizers.Optimizer:
@@ -185,7 +191,10 @@ class _Trainer:
         val_clean = (
             self.data.x_val if to_inputs is None else predict_in_batches(to_inputs, self.data.x_val)
         )
-        val_inputs = self._corrupt(val_clean, noise)
+        validation = _batches(self._corrupt(val_clean, noise), val_clean, VALIDATION_BATCH)
+        # One tensor per stage; each epoch only gathers batches from it in a new order.
+        # (Handing Keras numpy arrays per epoch would copy the whole set twice an epoch.)
+        target_tensor = tf.constant(targets)
 
         model.compile(optimizer=make_optimizer(self.config.train))
         monitor = _Monitor(self, title, epochs)
@@ -193,16 +202,13 @@ class _Trainer:
             if self.stop.is_set():
                 return "stopped", self._stopped_message(title, epoch - 1, epochs, finished=True)
             order = self.shuffle_rng.permutation(len(targets))
-            epoch_targets = targets[order]
+            inputs = target_tensor if noise is None else tf.constant(self._corrupt(targets, noise))
             monitor.epoch = epoch
             history = model.fit(
-                self._corrupt(epoch_targets, noise),
-                epoch_targets,
-                batch_size=self.config.train.batch_size,
+                _shuffled_batches(inputs, target_tensor, order, self.config.train.batch_size),
                 epochs=1,
-                shuffle=False,  # shuffled above with the run's own generator
-                validation_data=(val_inputs, val_clean),
-                validation_batch_size=VALIDATION_BATCH,
+                shuffle=False,  # the order above comes from the run's own generator
+                validation_data=validation,
                 callbacks=[monitor],
                 verbose=0,
             ).history
@@ -257,6 +263,18 @@ class _Trainer:
         where = "" if title == FINAL_STAGE else f" ({title[0].lower()}{title[1:]})"
         when = f"after epoch {epoch}" if finished else f"during epoch {epoch}"
         return f"Stopped {when} of {epochs}{where}. The model keeps the weights it had reached."
+
+
+def _shuffled_batches(
+    inputs: tf.Tensor, targets: tf.Tensor, order: np.ndarray, batch_size: int
+) -> tf.data.Dataset:
+    """Batches of (inputs, targets) in the given order, gathered from tensors in memory."""
+    indices = tf.data.Dataset.from_tensor_slices(order).batch(batch_size)
+    return indices.map(lambda i: (tf.gather(inputs, i), tf.gather(targets, i))).prefetch(2)
+
+
+def _batches(inputs: np.ndarray, targets: np.ndarray, batch_size: int) -> tf.data.Dataset:
+    return tf.data.Dataset.from_tensor_slices((inputs, targets)).batch(batch_size).cache()
 
 
 class _Monitor(keras.callbacks.Callback):
