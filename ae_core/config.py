@@ -43,6 +43,9 @@ class Param:
     min_items: int = 1
     max_items: int = 6
     log_scale: bool = False
+    # Values a UI offers on a slider (None means "unset"); any valid value is still accepted.
+    suggestions: tuple[Any, ...] | None = None
+    none_label: str = "default"  # how a UI names the unset value
     # Shown only when another setting has one of these values: (setting name, allowed values).
     shown_when: tuple[str, tuple[Any, ...]] | None = None
 
@@ -217,6 +220,8 @@ class DataConfig(Settings):
         "How many training images to use (a seeded random subset); empty means all 60,000.",
         minimum=100,
         maximum=60_000,
+        suggestions=(1_000, 2_000, 5_000, 10_000, 20_000, 30_000, 40_000, None),
+        none_label="all 60,000",
     )
     validation_size: int = param(
         1_000,
@@ -250,6 +255,8 @@ class TrainConfig(Settings):
         minimum=1e-6,
         maximum=100.0,
         log_scale=True,
+        suggestions=(None, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0),
+        none_label="auto",
     )
     batch_size: int = param(
         128,
@@ -257,6 +264,7 @@ class TrainConfig(Settings):
         "Images per gradient step: smaller batches give more, noisier steps per epoch.",
         minimum=1,
         maximum=4_096,
+        suggestions=(16, 32, 64, 128, 256, 512, 1024),
     )
     epochs: int = param(5, "Epochs", "Passes over the training images.", minimum=1, maximum=500)
     seed: int = param(

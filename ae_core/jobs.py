@@ -61,8 +61,10 @@ class TrainingJob:
         dataset: Dataset | None = None,
         autoencoder: Autoencoder | None = None,
         report_every: int = 10,
+        name: str = "",
     ):
         self.config = config
+        self.name = name
         self._dataset = dataset
         self._autoencoder = autoencoder
         self._report_every = report_every

@@ -1,0 +1,171 @@
+"""Everything the result pages show about one trained model, computed once and kept.
+
+A `ModelExplorer` belongs to one session (it holds that session's model), so nothing here is
+shared between users. Heavy results (codes and errors of all 10k test images, the PCA
+baseline, the 2-D view, a decoded manifold) are computed on first use and cached on the
+object, so a rerun that only moves a slider recomputes nothing it does not need.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from ae_core.architectures import Autoencoder, get_architecture
+from ae_core.data import Dataset
+from ae_core.latent import LatentView, grid_axes, grid_codes, to_plane
+from ae_core.metrics import per_image_mse, psnr, ssim
+from ae_core.noise import add_noise
+from ae_core.pca import PCA, fit_pca
+from ae_core.run_config import RunConfig
+from ae_core.training import EpochRecord, TrainingResult, training_set
+
+Order = Literal["random", "worst", "best"]
+
+
+@dataclass(frozen=True)
+class DenoisingExample:
+    clean: np.ndarray
+    noisy: np.ndarray
+    denoised: np.ndarray
+    noisy_psnr: np.ndarray  # per image, dB
+    denoised_psnr: np.ndarray
+    noisy_ssim: np.ndarray
+    denoised_ssim: np.ndarray
+
+
+class ModelExplorer:
+    def __init__(
+        self,
+        name: str,
+        config: RunConfig,
+        autoencoder: Autoencoder,
+        dataset: Dataset,
+        history: list[EpochRecord] | tuple[EpochRecord, ...] = (),
+        status: str = "completed",
+        message: str = "",
+        folder: Path | None = None,
+        result: TrainingResult | None = None,
+    ):
+        self.name = name
+        self.config = config
+        self.autoencoder = autoencoder
+        self.dataset = dataset
+        self.history = list(history)
+        self.status = status
+        self.message = message
+        self.folder = folder
+        self.result = result  # the training result, for models trained in this session
+        self._denoising: OrderedDict[tuple, DenoisingExample] = OrderedDict()
+        self._manifolds: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    # --- what the model is -------------------------------------------------------------
+    @property
+    def latent_dim(self) -> int:
+        return self.autoencoder.latent_dim
+
+    @property
+    def architecture_title(self) -> str:
+        return get_architecture(self.config.architecture).title
+
+    def describe(self) -> str:
+        size = self.config.data.train_size or len(self.dataset.x_train)
+        epochs = sum(1 for r in self.history if r.stage == "Training")
+        return (
+            f"{self.architecture_title}, code size {self.latent_dim}, "
+            f"{epochs} epoch{'s' if epochs != 1 else ''} on {size:,} images"
+        )
+
+    # --- cached results on the test set ------------------------------------------------
+    @functools.cached_property
+    def test_codes(self) -> np.ndarray:
+        return self.autoencoder.encode(self.dataset.x_test)
+
+    @functools.cached_property
+    def errors(self) -> np.ndarray:
+        """Per-image MSE of every test image."""
+        x = self.dataset.x_test
+        return per_image_mse(x, self.autoencoder.reconstruct(x))
+
+    @functools.cached_property
+    def pca(self) -> PCA:
+        return fit_pca(training_set(self.dataset, self.config)[0])
+
+    @functools.cached_property
+    def pca_errors(self) -> np.ndarray:
+        x = self.dataset.x_test
+        return per_image_mse(x, self.pca.reconstruct(x, self.latent_dim))
+
+    @functools.cached_property
+    def view(self) -> LatentView:
+        return to_plane(self.test_codes)
+
+    @property
+    def test_mse(self) -> float:
+        return float(self.errors.mean())
+
+    @property
+    def pca_mse(self) -> float:
+        return float(self.pca_errors.mean())
+
+    # --- on demand ---------------------------------------------------------------------
+    def reconstruct(self, indices: np.ndarray) -> np.ndarray:
+        return self.autoencoder.reconstruct(self.dataset.x_test[indices])
+
+    def pca_reconstruct(self, indices: np.ndarray) -> np.ndarray:
+        images = self.pca.reconstruct(self.dataset.x_test[indices], self.latent_dim)
+        return np.clip(images, 0.0, 1.0)
+
+    def decode(self, codes: np.ndarray) -> np.ndarray:
+        return self.autoencoder.decode(np.asarray(codes, np.float32).reshape(-1, self.latent_dim))
+
+    def choose(
+        self, count: int, classes: list[int] | None = None, order: Order = "random", seed: int = 0
+    ) -> np.ndarray:
+        """Indices of `count` test images of the given classes: random, worst or best."""
+        labels = self.dataset.y_test
+        pool = np.flatnonzero(np.isin(labels, classes)) if classes else np.arange(len(labels))
+        if len(pool) == 0:
+            return pool
+        if order == "random":
+            rng = np.random.default_rng(seed)
+            return np.sort(rng.choice(pool, size=min(count, len(pool)), replace=False))
+        ranked = pool[np.argsort(self.errors[pool], kind="stable")]
+        return (ranked[::-1] if order == "worst" else ranked)[:count]
+
+    def manifold(self, steps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Images decoded on a steps x steps grid across the 2-D code plane, and the axes."""
+        if self.latent_dim != 2:
+            raise ValueError("a decoded manifold needs 2-D codes")
+        if steps not in self._manifolds:
+            xs, ys = grid_axes(self.test_codes, steps)
+            self._manifolds[steps] = (self.decode(grid_codes(xs, ys)), xs, ys)
+        return self._manifolds[steps]
+
+    def denoising(self, kind: str, level: float, count: int, seed: int = 0) -> DenoisingExample:
+        """Test images with noise added, the model's output and PSNR/SSIM of both."""
+        key = (kind, round(float(level), 4), count, seed)
+        if key not in self._denoising:
+            rng = np.random.default_rng(seed)
+            clean = self.dataset.x_test[
+                np.sort(rng.choice(len(self.dataset.x_test), count, replace=False))
+            ]
+            noisy = add_noise(clean, kind, level, rng)
+            denoised = self.autoencoder.reconstruct(noisy)
+            self._denoising[key] = DenoisingExample(
+                clean=clean,
+                noisy=noisy,
+                denoised=denoised,
+                noisy_psnr=psnr(clean, noisy),
+                denoised_psnr=psnr(clean, denoised),
+                noisy_ssim=ssim(clean, noisy),
+                denoised_ssim=ssim(clean, denoised),
+            )
+            while len(self._denoising) > 8:
+                self._denoising.popitem(last=False)
+        return self._denoising[key]

@@ -1,0 +1,522 @@
+"""Figures: pure functions from arrays to plotly figures, tested without a browser.
+
+Images are drawn as MNIST stores them (white ink on black). Every grid of images goes
+through `image_rows`. Digits are categories, so labels get a discrete colour-blind-safe
+palette (Paul Tol's, as in plotly's "Safe") with a legend, never a continuous colormap.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+
+SIDE = 28
+GAP = 2  # pixels between neighbouring images
+PALETTE = (
+    "#88CCEE",
+    "#CC6677",
+    "#DDCC77",
+    "#117733",
+    "#332288",
+    "#AA4499",
+    "#44AA99",
+    "#999933",
+    "#882255",
+    "#661100",
+)
+GREYS = [[0.0, "black"], [1.0, "white"]]
+SIGNED = [[0.0, "#2166AC"], [0.5, "black"], [1.0, "#D6604D"]]
+FONT = {"family": "sans-serif"}
+
+
+@dataclass(frozen=True)
+class ImageRow:
+    """One labelled row of a grid: images, optional captions, and how to colour them."""
+
+    title: str
+    images: np.ndarray  # (n, 28, 28)
+    captions: Sequence[str] | None = None
+    signed: bool = False  # differences: blue below 0, red above, black at 0
+
+
+def label_colour(label: int) -> str:
+    return PALETTE[int(label) % len(PALETTE)]
+
+
+def image_rows(
+    rows: Sequence[ImageRow],
+    columns: int | None = None,
+    title: str | None = None,
+    cell_px: int = 64,
+) -> go.Figure:
+    """A grid of images: each `ImageRow` is one labelled line, wrapped every `columns`.
+
+    With several rows and wrapping, lines interleave (originals 1-8, reconstructions 1-8,
+    originals 9-16, ...) so each image stays right above its counterparts.
+    """
+    count = max(len(r.images) for r in rows)
+    columns = max(1, min(columns or count, count))
+    has_captions = any(r.captions for r in rows)
+    band_height = SIDE + (9 if has_captions else 4)
+    fig = go.Figure()
+    annotations = []
+    band = 0
+    for start in range(0, count, columns):
+        for row in rows:
+            images = np.asarray(row.images[start : start + columns], np.float32)
+            if len(images) == 0:
+                continue
+            top = band * band_height
+            fig.add_trace(_montage_trace(images, top, row.signed, row.title))
+            # Anchored to the axis domain: plotly hides data-anchored notes outside the range.
+            annotations.append(
+                dict(
+                    x=0,
+                    xref="x domain",
+                    xshift=-6,
+                    y=top + SIDE / 2,
+                    text=f"<b>{row.title}</b>",
+                    xanchor="right",
+                    showarrow=False,
+                    font=dict(size=12),
+                )
+            )
+            for i, caption in enumerate((row.captions or [])[start : start + columns]):
+                annotations.append(
+                    dict(
+                        x=i * (SIDE + GAP) + SIDE / 2,
+                        y=top + SIDE + 0.5,
+                        text=caption,
+                        yanchor="top",
+                        showarrow=False,
+                        font=dict(size=10),
+                    )
+                )
+            band += 1
+    width_units = columns * (SIDE + GAP) - GAP
+    scale = cell_px / SIDE
+    fig.update_layout(
+        title=dict(text=title) if title else None,
+        annotations=annotations,
+        height=int(band * band_height * scale) + (70 if title else 30),
+        width=int(width_units * scale) + 150,
+        margin=dict(l=140, r=10, t=50 if title else 10, b=10),
+        xaxis=dict(visible=False, range=[-0.5, width_units - 0.5], constrain="domain"),
+        yaxis=dict(visible=False, autorange="reversed", scaleanchor="x", constrain="domain"),
+        plot_bgcolor="white",
+        font=FONT,
+    )
+    return fig
+
+
+def _montage_trace(images: np.ndarray, top: float, signed: bool, name: str) -> go.Heatmap:
+    n = len(images)
+    z = np.full((SIDE, n * (SIDE + GAP) - GAP), np.nan, np.float32)
+    for i, image in enumerate(images):
+        x = i * (SIDE + GAP)
+        z[:, x : x + SIDE] = image
+    index = np.full(z.shape, -1, np.int32)
+    for i in range(n):
+        index[:, i * (SIDE + GAP) : i * (SIDE + GAP) + SIDE] = i + 1
+    scale = (
+        dict(colorscale=SIGNED, zmin=-1, zmax=1, zmid=0)
+        if signed
+        else dict(colorscale=GREYS, zmin=0, zmax=1)
+    )
+    return go.Heatmap(
+        z=z,
+        x0=0,
+        dx=1,
+        y0=top,
+        dy=1,
+        showscale=False,
+        customdata=index,
+        hovertemplate=f"{name} %{{customdata}}<br>pixel %{{z:.2f}}<extra></extra>",
+        name=name,
+        **scale,
+    )
+
+
+def loss_curves(
+    records: Sequence[object],
+    live: tuple[float, float] | None = None,
+    title: str = "Loss per epoch",
+) -> go.Figure:
+    """Training (solid) and validation (dashed) losses per epoch, with each loss term.
+
+    `records` are epoch records or reports (`stage`, `epoch`, `train`, `validation`), in
+    order; pretraining stages of a stacked model come first and are shaded. `live` adds
+    the running loss of the epoch in progress at its fractional position.
+    """
+    fig = go.Figure()
+    xs = np.arange(1, len(records) + 1)
+    stages = [r.stage for r in records]
+    main = [i for i, s in enumerate(stages) if s == "Training"]
+    for i, stage in enumerate(dict.fromkeys(s for s in stages if s != "Training")):
+        idx = [j for j, s in enumerate(stages) if s == stage]
+        fig.add_vrect(
+            x0=xs[idx[0]] - 0.5,
+            x1=xs[idx[-1]] + 0.5,
+            fillcolor=PALETTE[i % 10],
+            opacity=0.12,
+            line_width=0,
+            annotation_text=f"layer {i + 1}",
+            annotation_position="top left",
+        )
+        _add_loss_pair(
+            fig,
+            xs[idx],
+            [records[j] for j in idx],
+            "loss",
+            f"{stage.split('(')[0]}",
+            "#888888",
+            show_legend=i == 0,
+            legend_name="pretraining loss",
+        )
+    if main:
+        terms = list(records[main[0]].train)
+        if len(terms) <= 2:  # no penalty: the reconstruction loss *is* the loss
+            terms = ["loss"]
+        for term_index, term in enumerate(terms):
+            colour = "#332288" if term == "loss" else PALETTE[(term_index + 3) % 10]
+            _add_loss_pair(
+                fig,
+                xs[main],
+                [records[j] for j in main],
+                term,
+                _term_label(term),
+                colour,
+                width=3 if term == "loss" else 1.5,
+            )
+    if live is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=[live[0]],
+                y=[live[1]],
+                mode="markers",
+                name="now",
+                marker=dict(size=11, color="#CC6677", symbol="diamond"),
+            )
+        )
+    values = [v for r in records for v in (*r.train.values(), *r.validation.values())]
+    positive = [v for v in values if v is not None and v > 0 and math.isfinite(v)]
+    log = bool(positive) and max(positive) / min(positive) > 30
+    fig.update_layout(
+        title=dict(text=title),
+        xaxis=dict(title=dict(text="epoch"), dtick=1 if len(records) <= 20 else None),
+        yaxis=dict(title=dict(text="loss per pixel"), type="log" if log else "linear"),
+        legend=dict(orientation="h", y=-0.2),
+        height=360,
+        margin=dict(l=60, r=10, t=50, b=10),
+        font=FONT,
+    )
+    return fig
+
+
+def _add_loss_pair(
+    fig, xs, records, term, label, colour, width=2.0, show_legend=True, legend_name=None
+):
+    for part, dash in (("train", "solid"), ("validation", "dash")):
+        ys = [getattr(r, part).get(term) for r in records]
+        if all(y is None for y in ys):
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines+markers",
+                line=dict(color=colour, dash=dash, width=width),
+                marker=dict(size=5),
+                name=f"{legend_name or label} ({part})",
+                showlegend=show_legend,
+                legendgroup=f"{legend_name or label}{part}",
+                hovertemplate=f"{label} ({part})<br>epoch %{{x}}: %{{y:.5f}}<extra></extra>",
+            )
+        )
+
+
+def _term_label(term: str) -> str:
+    return {"loss": "total loss", "reconstruction_loss": "reconstruction"}.get(
+        term, term.replace("_loss", "").replace("_", " ")
+    )
+
+
+def latent_scatter(
+    points: np.ndarray,
+    labels: np.ndarray,
+    class_names: Sequence[str],
+    x_title: str = "code 1",
+    y_title: str = "code 2",
+    title: str | None = None,
+    highlights: Mapping[str, np.ndarray] | None = None,
+    equal_axes: bool = True,
+    height: int = 560,
+) -> go.Figure:
+    """Codes as points coloured by label (WebGL, one trace per class, index in customdata).
+
+    `highlights` maps names to extra points drawn on top as large outlined stars.
+    """
+    points = np.asarray(points, np.float32)
+    labels = np.asarray(labels)
+    fig = go.Figure()
+    for label, name in enumerate(class_names):
+        idx = np.flatnonzero(labels == label)
+        if len(idx) == 0:
+            continue
+        fig.add_trace(
+            go.Scattergl(
+                x=points[idx, 0],
+                y=points[idx, 1],
+                mode="markers",
+                name=name,
+                customdata=idx,
+                marker=dict(size=4, color=label_colour(label), opacity=0.75),
+                hovertemplate=f"label {name}<br>test image #%{{customdata}}<extra></extra>",
+            )
+        )
+    for name, point in (highlights or {}).items():
+        point = np.asarray(point, np.float32).reshape(-1, 2)
+        fig.add_trace(
+            go.Scatter(
+                x=point[:, 0],
+                y=point[:, 1],
+                mode="markers+text",
+                name=name,
+                text=[name] * len(point),
+                textposition="top center",
+                marker=dict(
+                    size=18, symbol="star", color="white", line=dict(width=2, color="black")
+                ),
+                hovertemplate=f"{name}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        title=dict(text=title) if title else None,
+        xaxis=dict(title=dict(text=x_title), zeroline=False),
+        yaxis=dict(
+            title=dict(text=y_title),
+            zeroline=False,
+            **(dict(scaleanchor="x", scaleratio=1) if equal_axes else {}),
+        ),
+        legend=dict(title=dict(text="label"), itemsizing="constant"),
+        height=height,
+        margin=dict(l=60, r=10, t=50 if title else 10, b=50),
+        plot_bgcolor="#F7F7F7",
+        font=FONT,
+    )
+    return fig
+
+
+def manifold(images: np.ndarray, xs: np.ndarray, ys: np.ndarray, cell_px: int = 44) -> go.Figure:
+    """Images decoded on a grid across the 2-D code plane, axes in code units.
+
+    `images` are in `latent.grid_codes` order: rows from the largest y down.
+    """
+    n_x, n_y = len(xs), len(ys)
+    z = np.asarray(images, np.float32).reshape(n_y, n_x, SIDE, SIDE)
+    z = z.transpose(0, 2, 1, 3).reshape(n_y * SIDE, n_x * SIDE)
+    centres_x = np.arange(n_x) * SIDE + SIDE / 2
+    centres_y = np.arange(n_y) * SIDE + SIDE / 2
+    fig = go.Figure(
+        go.Heatmap(z=z, colorscale=GREYS, zmin=0, zmax=1, showscale=False, hoverinfo="skip")
+    )
+    fig.update_layout(
+        xaxis=dict(
+            title=dict(text="code 1"),
+            tickvals=centres_x,
+            ticktext=[f"{v:.2g}" for v in xs],
+            constrain="domain",
+        ),
+        yaxis=dict(
+            title=dict(text="code 2"),
+            tickvals=centres_y,
+            ticktext=[f"{v:.2g}" for v in ys[::-1]],
+            autorange="reversed",
+            scaleanchor="x",
+            constrain="domain",
+        ),
+        height=n_y * cell_px + 90,
+        width=n_x * cell_px + 110,
+        margin=dict(l=70, r=10, t=10, b=60),
+        font=FONT,
+    )
+    return fig
+
+
+def error_histogram(
+    errors: np.ndarray,
+    baseline: np.ndarray | None = None,
+    baseline_name: str = "PCA",
+    threshold: float | None = None,
+    marks: Mapping[str, float] | None = None,
+    title: str = "Reconstruction error of every test image",
+) -> go.Figure:
+    """Histogram of per-image errors, optionally beside a baseline's, a threshold and marks."""
+    upper = float(
+        np.percentile(np.concatenate([errors, baseline if baseline is not None else []]), 99.5)
+    )
+    bins = dict(start=0.0, end=upper * 1.05, size=upper * 1.05 / 60)
+    fig = go.Figure(
+        go.Histogram(x=errors, xbins=bins, name="this model", marker_color="#332288", opacity=0.75)
+    )
+    if baseline is not None:
+        fig.add_trace(
+            go.Histogram(
+                x=baseline, xbins=bins, name=baseline_name, marker_color="#DDCC77", opacity=0.6
+            )
+        )
+    if threshold is not None:
+        fig.add_vline(
+            x=threshold,
+            line=dict(color="#CC6677", width=2, dash="dash"),
+            annotation_text="threshold",
+            annotation_position="top right",
+        )
+    for name, value in (marks or {}).items():
+        fig.add_vline(
+            x=value,
+            line=dict(color="#117733", width=2),
+            annotation_text=name,
+            annotation_position="top left",
+        )
+    fig.update_layout(
+        title=dict(text=title),
+        barmode="overlay",
+        xaxis=dict(title=dict(text="mean squared error per pixel")),
+        yaxis=dict(title=dict(text="test images")),
+        legend=dict(orientation="h", y=-0.25),
+        height=320,
+        margin=dict(l=60, r=10, t=50, b=10),
+        font=FONT,
+    )
+    return fig
+
+
+def network_diagram(layers: Sequence[object], title: str | None = None) -> go.Figure:
+    """The network as blocks from input to output; block height grows with layer size.
+
+    `layers` are `LayerInfo`s (part, name, kind, output_shape, parameters, activation).
+    Reshape-only layers are folded away; hovering a block shows its details.
+    """
+    shown = [
+        layer
+        for layer in layers
+        if layer.kind not in ("Reshape", "Flatten") or layer.name == "image"
+    ]
+    shown = [
+        layer for layer in shown if not (layer.kind == "InputLayer" and layer.part == "decoder")
+    ]
+    fig = go.Figure()
+    colours = {"encoder": "#88CCEE", "decoder": "#44AA99"}
+    x = 0.0
+    for layer in shown:
+        units = int(np.prod([d for d in layer.output_shape if d]))
+        height = 0.6 + math.log2(max(units, 1)) / 2.2
+        is_code = layer.name in ("code", "z_mean")
+        colour = "#DDCC77" if is_code else colours.get(layer.part, "#BBBBBB")
+        width = 0.9
+        fig.add_shape(
+            type="rect",
+            x0=x,
+            x1=x + width,
+            y0=-height / 2,
+            y1=height / 2,
+            fillcolor=colour,
+            line=dict(color="#333333", width=1),
+        )
+        shape = "×".join(str(d) for d in layer.output_shape)
+        detail = f"{layer.kind}<br>{shape}"
+        if layer.activation and layer.activation != "linear":
+            detail += f"<br>{layer.activation}"
+        fig.add_trace(
+            go.Scatter(
+                x=[x + width / 2],
+                y=[0],
+                mode="markers",
+                marker=dict(size=1, opacity=0),
+                showlegend=False,
+                hovertemplate=(
+                    f"<b>{layer.name}</b> ({layer.part})<br>{layer.kind}, output {shape}"
+                    f"<br>{layer.parameters:,} parameters<extra></extra>"
+                ),
+            )
+        )
+        label = "code" if is_code else layer.name.replace("_", " ")
+        fig.add_annotation(
+            x=x + width / 2,
+            y=-height / 2 - 0.15,
+            text=f"<b>{label}</b><br>{detail}",
+            yanchor="top",
+            showarrow=False,
+            font=dict(size=10),
+        )
+        x += width + 0.35
+    total = sum(layer.parameters for layer in layers)
+    fig.update_layout(
+        title=dict(text=title or f"{total:,} trainable parameters"),
+        xaxis=dict(visible=False, range=[-0.3, x]),
+        yaxis=dict(visible=False, range=[-6.5, 6.0]),
+        height=330,
+        margin=dict(l=10, r=10, t=40, b=0),
+        plot_bgcolor="white",
+        font=FONT,
+    )
+    return fig
+
+
+def autoencoder_sketch(
+    image: np.ndarray, reconstruction: np.ndarray, code_size: int = 2
+) -> go.Figure:
+    """The idea in one picture: image -> encoder -> small code -> decoder -> image."""
+    fig = go.Figure()
+    for x0, img in ((0, image), (118, reconstruction)):
+        fig.add_trace(
+            go.Heatmap(
+                z=img,
+                x0=x0,
+                dx=1,
+                y0=0,
+                dy=1,
+                colorscale=GREYS,
+                zmin=0,
+                zmax=1,
+                showscale=False,
+                hoverinfo="skip",
+            )
+        )
+    fig.add_shape(
+        type="path",
+        path="M 32 0 L 62 10 L 62 18 L 32 28 Z",
+        fillcolor="#88CCEE",
+        line=dict(color="#333333"),
+    )
+    fig.add_shape(
+        type="path",
+        path="M 84 10 L 114 0 L 114 28 L 84 18 Z",
+        fillcolor="#44AA99",
+        line=dict(color="#333333"),
+    )
+    fig.add_shape(
+        type="rect", x0=66, x1=80, y0=9, y1=19, fillcolor="#DDCC77", line=dict(color="#333333")
+    )
+    for x, text in (
+        (14, "input<br>784 pixels"),
+        (47, "encoder"),
+        (73, f"code<br>{code_size} numbers"),
+        (99, "decoder"),
+        (132, "reconstruction<br>784 pixels"),
+    ):
+        fig.add_annotation(x=x, y=30, text=text, yanchor="top", showarrow=False, font=dict(size=12))
+    fig.update_layout(
+        xaxis=dict(visible=False, range=[-1, 147]),
+        yaxis=dict(visible=False, range=[38, -2], scaleanchor="x"),
+        height=230,
+        margin=dict(l=0, r=0, t=0, b=0),
+        plot_bgcolor="white",
+        font=FONT,
+    )
+    return fig

@@ -1,0 +1,69 @@
+"""Helpers for looking at a latent space: 2-D views, grids across it, straight paths."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class LatentView:
+    """Codes placed in a plane, with an honest description of how they got there."""
+
+    points: np.ndarray  # (N, 2)
+    x_title: str
+    y_title: str
+    description: str
+    is_raw: bool  # True when the plane *is* the code space (2-D codes)
+
+
+def to_plane(codes: np.ndarray) -> LatentView:
+    """2-D codes as they are; 1-D codes against a jitter; larger codes by PCA."""
+    codes = np.asarray(codes, np.float64)
+    n, k = codes.shape
+    if k == 2:
+        return LatentView(
+            codes.astype(np.float32), "code 1", "code 2", "The 2-D codes, exactly as learned.", True
+        )
+    if k == 1:
+        jitter = np.random.default_rng(0).uniform(-1, 1, n)
+        points = np.column_stack([codes[:, 0], jitter]).astype(np.float32)
+        return LatentView(
+            points,
+            "code",
+            "random jitter (no meaning)",
+            "The 1-D codes along x; the vertical spread is random, only to separate the points.",
+            False,
+        )
+    centred = codes - codes.mean(axis=0)
+    _, singular, vt = np.linalg.svd(centred, full_matrices=False)
+    explained = float((singular[:2] ** 2).sum() / max((singular**2).sum(), 1e-12))
+    return LatentView(
+        (centred @ vt[:2].T).astype(np.float32),
+        "principal direction 1",
+        "principal direction 2",
+        f"The {k}-D codes projected to 2-D with PCA, keeping {explained:.0%} of their "
+        "variance: points that overlap here may be far apart in the real code space.",
+        False,
+    )
+
+
+def grid_axes(points: np.ndarray, steps: int, coverage: float = 0.98) -> tuple[np.ndarray, ...]:
+    """Evenly spaced values across the central `coverage` of each of two code axes."""
+    lo, hi = (1 - coverage) / 2 * 100, (1 + coverage) / 2 * 100
+    xs = np.linspace(*np.percentile(points[:, 0], [lo, hi]), steps)
+    ys = np.linspace(*np.percentile(points[:, 1], [lo, hi]), steps)
+    return xs.astype(np.float32), ys.astype(np.float32)
+
+
+def grid_codes(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """All (x, y) pairs, rows from the top (largest y) down, as codes of shape (len*len, 2)."""
+    gx, gy = np.meshgrid(xs, ys[::-1])
+    return np.column_stack([gx.ravel(), gy.ravel()]).astype(np.float32)
+
+
+def interpolate(start: np.ndarray, end: np.ndarray, steps: int) -> np.ndarray:
+    """Codes on the straight line from `start` to `end`, both included."""
+    weights = np.linspace(0.0, 1.0, steps, dtype=np.float32)[:, None]
+    return ((1 - weights) * start[None, :] + weights * end[None, :]).astype(np.float32)

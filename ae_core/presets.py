@@ -1,0 +1,67 @@
+"""One-click starting points for a class: plain data, no TensorFlow needed to list them.
+
+Each preset is an architecture plus the settings that differ from its defaults; it is
+validated (via `RunConfig.create`) only when used. The timings were measured with
+`bench/quality.py`-style runs on a 2-core CPU; see README.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Preset:
+    key: str
+    title: str
+    summary: str
+    architecture: str
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def config(self):
+        from ae_core.run_config import RunConfig
+
+        return RunConfig.create(self.architecture, **self.settings)
+
+
+PRESETS: tuple[Preset, ...] = (
+    Preset(
+        "deep-2d",
+        "2-D deep autoencoder, ~20 s",
+        "Squeezes every digit into 2 numbers, so you can watch the digits sort themselves "
+        "into clusters while it trains.",
+        "deep",
+        {"latent_dim": 2, "train_size": 20_000, "epochs": 5},
+    ),
+    Preset(
+        "denoising-conv",
+        "Denoising conv, ~40 s",
+        "A convolutional network trained to remove heavy Gaussian noise; then try it on the "
+        "Denoising page.",
+        "denoising",
+        {"latent_dim": 32, "train_size": 10_000, "epochs": 5, "noise_level": 0.5},
+    ),
+    Preset(
+        "sparse",
+        "Sparse features, ~20 s",
+        "A shallow network whose 64 code units are pushed to stay silent (L1); each one "
+        "learns a pen stroke.",
+        "sparse",
+        {"latent_dim": 64, "hidden_widths": (), "l1_weight": 1e-4, "train_size": 20_000},
+    ),
+    Preset(
+        "vae-2d",
+        "Variational (VAE), 2-D, ~30 s",
+        "Learns a smooth 2-D map of digits you can sample new, never-seen digits from.",
+        "vae",
+        {"latent_dim": 2, "train_size": 20_000, "epochs": 8},
+    ),
+)
+
+
+def preset(key: str) -> Preset:
+    for p in PRESETS:
+        if p.key == key:
+            return p
+    raise KeyError(key)
