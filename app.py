@@ -1,0 +1,16 @@
+"""Autoencoder Lab: `streamlit run app.py`. This file only builds the navigation."""
+
+import streamlit as st
+
+st.set_page_config(page_title="Autoencoder Lab", page_icon=":material/blur_on:", layout="wide")
+
+navigation = st.navigation(
+    [
+        st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+        st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
+        st.Page("pages/reconstructions.py", title="Reconstructions", icon=":material/compare:"),
+        st.Page("pages/latent_space.py", title="Latent space", icon=":material/scatter_plot:"),
+        st.Page("pages/denoising.py", title="Denoising", icon=":material/auto_fix_high:"),
+    ]
+)
+navigation.run()

@@ -1,0 +1,115 @@
+"""Denoising: add noise to test digits and see what a model makes of it."""
+
+import streamlit as st
+
+from ae_core.config import NOISE_TYPES
+from ae_core.figures import ImageRow, image_rows
+from ae_core.noise import NOISE_LABELS
+from pages.ui.common import choose_model, no_model_yet, page_start
+
+CHART = {"displayModeBar": False}
+SCORED = 300  # test images each score is averaged over
+SHOWN = 8
+
+session = page_start(
+    "Denoising",
+    "Corrupt test digits with noise, then let a model reconstruct them.",
+)
+model = choose_model(session)
+if model is None:
+    no_model_yet()
+    st.stop()
+
+noise = model.autoencoder.training_noise
+if noise is not None:
+    st.success(
+        f"**{model.name}** is a denoising autoencoder: it was trained to turn digits with "
+        f"{NOISE_LABELS[noise[0]].split(' (')[0].lower()} noise (level {noise[1]:g}) back into "
+        "clean ones, so it should clean noise up rather than copy it.",
+        icon=":material/auto_fix_high:",
+    )
+else:
+    st.info(
+        f"**{model.name}** was only trained to copy clean digits. A **denoising** autoencoder "
+        "is trained on corrupted inputs with the clean digits as targets, so it learns to "
+        "remove noise; train one (the *Denoising conv* preset) and compare them below.",
+        icon=":material/info:",
+    )
+
+kind_col, level_col = st.columns([1, 2])
+kind = kind_col.selectbox(
+    "Noise",
+    NOISE_TYPES,
+    index=NOISE_TYPES.index(noise[0]) if noise else 0,
+    format_func=NOISE_LABELS.get,
+    key="denoise.kind",
+)
+level = level_col.slider(
+    "Level",
+    0.0,
+    1.0,
+    float(noise[1]) if noise else 0.5,
+    step=0.05,
+    help="Sigma of the Gaussian noise, or the fraction of pixels that are hit.",
+    key="denoise.level",
+)
+
+others = [name for name in session.models if name != model.name]
+# Suggest the most telling comparison: a plain model beside a denoising one, or vice versa.
+counterparts = [
+    n for n in others if (session.models[n].autoencoder.training_noise is None) != (noise is None)
+]
+compare_name = st.selectbox(
+    "Compare with",
+    ["(nothing)", *others],
+    index=others.index(counterparts[-1]) + 1 if counterparts else 0,
+    help="Another model from this session, shown on the same noisy digits.",
+    key="denoise.compare",
+)
+compare = session.models.get(compare_name)
+
+with st.spinner("Adding noise and reconstructing..."):
+    result = model.denoising(kind, level, SCORED)
+    other = compare.denoising(kind, level, SCORED) if compare is not None else None
+
+scores = st.columns(4 if other else 3)
+scores[0].metric("PSNR of the noisy digits", f"{result.noisy_psnr.mean():.1f} dB")
+scores[1].metric(
+    "PSNR after this model",
+    f"{result.denoised_psnr.mean():.1f} dB",
+    delta=f"{result.denoised_psnr.mean() - result.noisy_psnr.mean():+.1f} dB",
+)
+scores[2].metric(
+    "SSIM noisy → model",
+    f"{result.noisy_ssim.mean():.2f} → {result.denoised_ssim.mean():.2f}",
+    help="Structural similarity with the clean digit: 1 is identical.",
+)
+if other is not None:
+    scores[3].metric(
+        f"PSNR after {compare.name.split(':')[0]}",
+        f"{other.denoised_psnr.mean():.1f} dB",
+        delta=f"{other.denoised_psnr.mean() - result.denoised_psnr.mean():+.1f} dB vs this model",
+    )
+st.caption(
+    f"Averages over {SCORED} test digits. PSNR compares each image with the clean digit "
+    "(higher is better); SSIM compares local structure."
+)
+
+rows = [
+    ImageRow("clean", result.clean[:SHOWN]),
+    ImageRow("noisy", result.noisy[:SHOWN], [f"{v:.1f} dB" for v in result.noisy_psnr[:SHOWN]]),
+    ImageRow(
+        model.name.split(":")[0],
+        result.denoised[:SHOWN],
+        [f"{v:.1f} dB" for v in result.denoised_psnr[:SHOWN]],
+    ),
+]
+if other is not None:
+    rows.append(
+        ImageRow(
+            compare.name.split(":")[0],
+            other.denoised[:SHOWN],
+            [f"{v:.1f} dB" for v in other.denoised_psnr[:SHOWN]],
+        )
+    )
+st.plotly_chart(image_rows(rows, cell_px=72), config=CHART, key="denoise.grid")

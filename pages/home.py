@@ -1,0 +1,70 @@
+"""Home: what an autoencoder is, what each page does, and one-click presets."""
+
+import numpy as np
+import streamlit as st
+
+from ae_core.figures import autoencoder_sketch
+from ae_core.presets import PRESETS
+from pages.ui.common import page_start, user_errors
+from pages.ui.session import is_training, remember_settings, start_training
+
+session = page_start(
+    "Autoencoder Lab", "Train autoencoders on handwritten digits and see what they learn."
+)
+
+left, right = st.columns([3, 2], gap="large")
+with left:
+    st.markdown(
+        """
+An **autoencoder** is a neural network trained to copy its input to its output through a
+narrow middle layer, the **code**. The **encoder** squeezes a 28×28 image (784 numbers)
+into a few numbers; the **decoder** rebuilds the image from them. Because the code is small,
+the network cannot just memorise pixels: it has to find the few things that matter, such as
+which digit it is and how it is written. Those codes are the *latent space*.
+"""
+    )
+with right:
+
+    def sketch_images():
+        with user_errors():
+            from ae_core.data import load_dataset
+
+            digit = load_dataset("mnist").x_test[0]
+            blurred = sum(
+                np.roll(np.roll(digit, dx, 0), dy, 1) for dx in (-1, 0, 1) for dy in (-1, 0, 1)
+            )
+            return digit, np.clip(blurred / 6.0, 0, 1)
+        return np.zeros((28, 28)), np.zeros((28, 28))
+
+    st.plotly_chart(
+        autoencoder_sketch(*sketch_images(), code_size=2), config={"displayModeBar": False}
+    )
+
+st.subheader("Start with a preset")
+busy = is_training(session)
+if busy:
+    st.info("A model is training now; open the Train page to watch it or stop it.")
+columns = st.columns(len(PRESETS))
+for column, preset in zip(columns, PRESETS, strict=True):
+    with column, st.container(border=True):
+        st.markdown(f"**{preset.title}**")
+        st.caption(preset.summary)
+        if st.button("Train this", key=f"preset.{preset.key}", disabled=busy, type="primary"):
+            with user_errors():
+                config = preset.config()
+                remember_settings(session, config)
+                start_training(session, config)
+                st.switch_page("pages/train.py")
+
+st.subheader("What each page does")
+st.markdown(
+    """
+- **Train**: choose an architecture and its settings, see the network, and watch the loss,
+  the reconstructions and the latent space change while it learns.
+- **Reconstructions**: originals beside reconstructions and their differences, the best and
+  worst digits, and PCA with the same code size for comparison.
+- **Latent space**: every test digit as a point in code space; for 2-D codes, the images the
+  decoder draws across the plane and paths between two digits.
+- **Denoising**: add noise and see what a model makes of it, with PSNR and SSIM scores.
+"""
+)

@@ -1,0 +1,197 @@
+"""Train: pick an architecture and its settings, see the network, watch it learn."""
+
+import numpy as np
+import streamlit as st
+
+from ae_core.architectures import all_architectures, get_architecture
+from ae_core.config import DataConfig, TrainConfig
+from ae_core.errors import ConfigError
+from ae_core.figures import ImageRow, image_rows, latent_scatter, loss_curves, network_diagram
+from ae_core.latent import to_plane
+from ae_core.run_config import RunConfig
+from pages.ui.common import page_start, user_errors
+from pages.ui.session import is_training, remember_settings, runs_dir, start_training
+from pages.ui.settings_form import settings_widgets
+
+CHART = {"displayModeBar": False}
+
+session = page_start(
+    "Train a model",
+    "Settings that do not apply to the chosen architecture are hidden. Changing them during "
+    "a run only affects the next run.",
+)
+running = is_training(session)
+
+# --- what to train --------------------------------------------------------------------
+architectures = {a.name: a for a in all_architectures()}
+pick_left, pick_right = st.columns([1, 2])
+with pick_left:
+    arch_name = st.selectbox(
+        "Architecture",
+        list(architectures),
+        index=list(architectures).index(session.architecture),
+        format_func=lambda n: architectures[n].title,
+        key="train.architecture",
+    )
+session.architecture = arch_name
+architecture = get_architecture(arch_name)
+with pick_right:
+    st.markdown(f"**{architecture.title}.** {architecture.description}")
+
+stored = session.settings.setdefault(arch_name, {})
+# Once a run exists the page is about watching it: settings fold away (one click to open).
+first_visit = session.job is None
+with st.expander("Model settings", expanded=first_visit):
+    values = settings_widgets(architecture.config_class, stored, key=f"setting.{arch_name}.model")
+with st.expander("Data and training settings", expanded=first_visit):
+    values = settings_widgets(DataConfig, values, key=f"setting.{arch_name}.data", columns=3)
+    values = settings_widgets(TrainConfig, values, key=f"setting.{arch_name}.train", columns=3)
+session.settings[arch_name] = values
+
+config = None
+try:
+    config = RunConfig.create(arch_name, **values)
+except ConfigError as exc:
+    st.error(str(exc), icon=":material/error:")
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def network_layers(config_json: dict):
+    """The layers of the network a config describes (plain data, safe to share)."""
+    from ae_core.training import build_autoencoder
+
+    return build_autoencoder(RunConfig.from_dict(config_json)).layers()
+
+
+if config is not None:
+    with st.expander("Network", expanded=first_visit), st.spinner("Drawing the network..."):
+        st.plotly_chart(network_diagram(network_layers(config.to_dict())), config=CHART)
+
+# --- start and stop -------------------------------------------------------------------
+start_col, stop_col, note_col = st.columns([1, 1, 4])
+if start_col.button(
+    "Start training",
+    type="primary",
+    icon=":material/play_arrow:",
+    disabled=running or config is None,
+    key="train.start",
+):
+    with user_errors():
+        remember_settings(session, config)
+        start_training(session, config)
+        st.rerun()
+if stop_col.button("Stop", icon=":material/stop:", disabled=not running, key="train.stop"):
+    session.job.stop()
+    note_col.caption("Stopping after the current batch...")
+
+
+# --- live progress ----------------------------------------------------------------------
+def show_latent(report, class_names):
+    if report is None or report.codes is None:
+        st.caption("Reconstructions and the latent space appear after the first epoch.")
+        return
+    view = to_plane(report.codes)
+    st.plotly_chart(
+        latent_scatter(
+            view.points,
+            report.code_labels,
+            class_names,
+            view.x_title,
+            view.y_title,
+            title=f"Codes of {len(report.codes):,} test digits after epoch {report.epoch}",
+            height=440,
+        ),
+        config=CHART,
+        key="train.latent",
+    )
+    st.caption(view.description)
+
+
+@st.fragment(run_every=1.0 if running else None)
+def live_progress():
+    job = session.job
+    if job is None:
+        st.info("Press **Start training**, or pick a preset on the Home page.")
+        return
+    snapshot = job.snapshot()
+    if snapshot.finished and not session.job_collected:
+        st.rerun()  # the whole page redraws once: buttons, model list, save
+    progress = snapshot.progress
+    if snapshot.state == "starting":
+        text = snapshot.message
+    elif progress is not None and not snapshot.finished:
+        eta = "--" if np.isnan(progress.eta_seconds) else f"{progress.eta_seconds:.0f} s"
+        text = (
+            f"{job.name} · {progress.stage} · epoch {progress.epoch}/{progress.epochs} · "
+            f"batch {progress.batch}/{progress.batches} · "
+            f"{progress.samples_per_second:,.0f} images/s · ETA {eta}"
+        )
+    else:
+        text = f"{job.name} · {snapshot.state} after {snapshot.elapsed:.0f} s"
+    st.progress(snapshot.fraction, text=text)
+    if snapshot.state == "completed":
+        st.success(snapshot.message, icon=":material/check_circle:")
+    elif snapshot.state == "stopped":
+        st.warning(snapshot.message, icon=":material/pause_circle:")
+    elif snapshot.state in ("diverged", "failed"):
+        st.error(snapshot.message, icon=":material/error:")
+
+    from ae_core.data import dataset_info
+
+    class_names = dataset_info(job.config.data.dataset).class_names
+    report = snapshot.latest_epoch
+    if report is not None and report.reconstructions is not None:
+        st.plotly_chart(
+            image_rows(
+                [
+                    ImageRow("original", report.originals),
+                    ImageRow(f"epoch {report.epoch}", report.reconstructions),
+                ],
+                title="Test digits and their reconstructions, refreshed every epoch",
+                cell_px=64,
+            ),
+            config=CHART,
+            key="train.reconstructions",
+        )
+    chart_col, latent_col = st.columns([1, 1], gap="large")
+    with chart_col:
+        live = None
+        if progress is not None and not snapshot.finished and progress.stage == "Training":
+            done = sum(1 for e in snapshot.epochs)
+            live = (done + progress.batch / progress.batches, progress.loss)
+        if snapshot.epochs or live:
+            st.plotly_chart(loss_curves(snapshot.epochs, live=live), config=CHART, key="train.loss")
+        else:
+            st.caption("The loss curve appears once training has started.")
+    with latent_col:
+        show_latent(report, class_names)
+
+
+live_progress()
+
+
+# --- after a run ----------------------------------------------------------------------
+model = session.models.get(session.job.name) if session.job is not None else None
+if model is not None and model.result is not None and not running:
+    st.divider()
+    saved_to = session.saved.get(model.name)
+    left, right = st.columns([1, 3])
+    if saved_to is not None:
+        right.success(f"Saved to `{saved_to}`.", icon=":material/save:")
+    elif left.button("Save this run", icon=":material/save:", key="train.save"):
+        with user_errors(), st.spinner("Scoring the model on all test images and saving..."):
+            from ae_core.evaluation import evaluate
+            from ae_core.runs import new_run_folder, save_run
+
+            evaluation = evaluate(model.autoencoder, model.config, model.dataset)
+            folder = save_run(
+                new_run_folder(runs_dir(), model.config), model.result, evaluation.to_dict()
+            )
+            session.saved[model.name] = folder
+            st.rerun()
+    right.page_link(
+        "pages/reconstructions.py", label="Explore the reconstructions", icon=":material/compare:"
+    )
+    right.page_link(
+        "pages/latent_space.py", label="Explore the latent space", icon=":material/scatter_plot:"
+    )

@@ -1,0 +1,108 @@
+"""What every page shares: its header, the error boundary and the model chooser."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import streamlit as st
+
+from ae_core.errors import AELabError
+from pages.ui.session import LabSession, collect_finished_job, lab, runs_dir
+
+SAVED_PREFIX = "Saved run: "
+
+
+def page_start(title: str, intro: str | None = None) -> LabSession:
+    """Title, intro and any pending notices; also picks up a training run that has finished."""
+    st.title(title)
+    if intro:
+        st.caption(intro)
+    session = lab()
+    collect_finished_job(session)
+    while session.notices:
+        st.info(session.notices.pop(0))
+    return session
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Show problems the user can fix as a message instead of a traceback.
+
+    Only `AELabError` is caught: Streamlit's own control flow (reruns, stops) derives from
+    BaseException and passes through, and a programming error is not hidden.
+    """
+    try:
+        yield
+    except AELabError as exc:
+        st.error(str(exc), icon=":material/error:")
+
+
+def choose_model(session: LabSession):
+    """Sidebar chooser over this session's models and the saved runs; returns the current one."""
+    from ae_core.runs import list_runs
+
+    saved = {f"{SAVED_PREFIX}{run.name}": run for run in list_runs(runs_dir())}
+    options = list(session.models) + [name for name in saved if name not in session.models]
+    with st.sidebar:
+        st.subheader("Model to explore")
+        _training_status(session)
+        if not options:
+            st.caption("No model yet.")
+            return None
+        index = options.index(session.current) if session.current in options else 0
+        choice = st.selectbox(
+            "Model",
+            options,
+            index=index,
+            key=f"model_choice.{session.current}",
+            help="Models trained in this session, then runs saved in the runs folder.",
+            label_visibility="collapsed",
+        )
+        if choice not in session.models:
+            with st.spinner("Loading the saved run..."), user_errors():
+                session.add_model(_load_saved(saved[choice].folder, choice))
+        session.current = choice if choice in session.models else session.current
+        model = session.current_model
+        if model is not None:
+            st.caption(model.describe())
+    return model
+
+
+def _load_saved(folder, name: str):
+    from ae_core.data import load_dataset
+    from ae_core.explorer import ModelExplorer
+    from ae_core.runs import load_run
+
+    run = load_run(folder)
+    return ModelExplorer(
+        name=name,
+        config=run.config,
+        autoencoder=run.autoencoder,
+        dataset=load_dataset(run.config.data.dataset),
+        history=run.history,
+        status=str(run.info.get("status", "")),
+        message=str(run.info.get("message", "")),
+        folder=run.folder,
+    )
+
+
+def _training_status(session: LabSession) -> None:
+    job = session.job
+    if job is None:
+        return
+    snapshot = job.snapshot()
+    if not snapshot.finished:
+        st.progress(snapshot.fraction, text=f"Training {job.name}: {snapshot.fraction:.0%}")
+        st.page_link("pages/train.py", label="Watch it train", icon=":material/monitoring:")
+
+
+def no_model_yet() -> None:
+    st.info(
+        "There is no model to explore yet. Train one (a preset on the Home page takes about "
+        "20 seconds), or pick a saved run in the sidebar.",
+        icon=":material/info:",
+    )
+    left, right = st.columns(2)
+    left.page_link("pages/home.py", label="Home: one-click presets", icon=":material/home:")
+    right.page_link("pages/train.py", label="Train a model", icon=":material/model_training:")

@@ -1,0 +1,128 @@
+"""One object per browser session holds its training job, its models and its settings.
+
+Everything a session owns lives in `st.session_state[SESSION_KEY]`; nothing mutable is
+shared between sessions (the datasets are read-only arrays).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+SESSION_KEY = "autoencoder_lab"
+RUNS_DIR_VARIABLE = "AE_RUNS_DIR"
+# A session keeps at most this many models; the oldest (never the current one) is dropped.
+MAX_MODELS = 6
+
+
+@dataclass
+class LabSession:
+    job: Any = None  # ae_core.jobs.TrainingJob of the run in progress or last finished
+    job_collected: bool = False  # whether the finished job's model is in `models`
+    models: dict[str, Any] = field(default_factory=dict)  # name -> ModelExplorer, oldest first
+    current: str | None = None
+    # Settings per architecture, kept across page switches (widget state is not).
+    settings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    architecture: str = "deep"
+    dataset: str = "mnist"
+    run_counter: int = 0
+    notices: list[str] = field(default_factory=list)
+    saved: dict[str, Path] = field(default_factory=dict)  # model name -> folder it was saved to
+
+    @property
+    def current_model(self):
+        return self.models.get(self.current) if self.current else None
+
+    def add_model(self, explorer, make_current: bool = True) -> None:
+        self.models[explorer.name] = explorer
+        if make_current or self.current is None:
+            self.current = explorer.name
+        while len(self.models) > MAX_MODELS:
+            oldest = next(name for name in self.models if name != self.current)
+            del self.models[oldest]
+            self.notices.append(
+                f"To save memory, {oldest} was closed (a session keeps {MAX_MODELS} models). "
+                "Saved runs can be loaded again."
+            )
+
+    def next_run_name(self, architecture_title: str, latent_dim: int) -> str:
+        self.run_counter += 1
+        return f"Run {self.run_counter}: {architecture_title}, code {latent_dim}"
+
+
+def lab() -> LabSession:
+    if SESSION_KEY not in st.session_state:
+        st.session_state[SESSION_KEY] = LabSession()
+    return st.session_state[SESSION_KEY]
+
+
+def runs_dir() -> Path:
+    """Where runs are saved and listed: $AE_RUNS_DIR, or `runs/` beside the app."""
+    value = os.environ.get(RUNS_DIR_VARIABLE, "").strip()
+    return Path(value).expanduser() if value else Path(__file__).resolve().parents[2] / "runs"
+
+
+def collect_finished_job(session: LabSession) -> None:
+    """Turn a finished training job into a session model (once), on whichever page runs."""
+    job = session.job
+    if job is None or session.job_collected:
+        return
+    snapshot = job.snapshot()
+    if not snapshot.finished:
+        return
+    session.job_collected = True
+    result = snapshot.result
+    if result is None:  # failed before any model existed; the Train page shows why
+        return
+    from ae_core.data import load_dataset
+    from ae_core.explorer import ModelExplorer
+
+    explorer = ModelExplorer(
+        name=job.name,
+        config=result.config,
+        autoencoder=result.autoencoder,
+        dataset=load_dataset(result.config.data.dataset),
+        history=result.history,
+        status=result.status,
+        message=result.message,
+        result=result,
+    )
+    if result.status == "diverged" and not result.history:
+        return  # not one good epoch: nothing worth exploring
+    # A diverged run keeps its last good weights but does not replace the current model.
+    session.add_model(explorer, make_current=result.status != "diverged")
+
+
+def start_training(session: LabSession, config) -> None:
+    """Start a background training job for `config`, replacing any finished one."""
+    from ae_core.architectures import get_architecture
+    from ae_core.jobs import TrainingJob
+
+    if session.job is not None and not session.job.snapshot().finished:
+        raise RuntimeError("a run is already in progress")  # pages disable Start meanwhile
+    collect_finished_job(session)
+    title = get_architecture(config.architecture).title
+    name = session.next_run_name(title, config.model.latent_dim)
+    session.job = TrainingJob(config, name=name).start()
+    session.job_collected = False
+
+
+def is_training(session: LabSession) -> bool:
+    return session.job is not None and not session.job.snapshot().finished
+
+
+def remember_settings(session: LabSession, config) -> None:
+    """Store a config's values as the Train page's settings and reset its widgets to them."""
+    session.architecture = config.architecture
+    session.dataset = config.data.dataset
+    session.settings[config.architecture] = {
+        **config.model.to_dict(),
+        **config.data.to_dict(),
+        **config.train.to_dict(),
+    }
+    for key in [k for k in st.session_state if str(k).startswith("setting.")]:
+        del st.session_state[key]

@@ -1,0 +1,137 @@
+"""Widgets generated from the settings' own metadata (label, help, bounds, choices)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import streamlit as st
+
+from ae_core.config import Param, Settings
+from ae_core.noise import NOISE_LABELS
+
+CHOICE_LABELS = {
+    "bce": "Binary cross-entropy",
+    "mse": "Mean squared error",
+    "adam": "Adam",
+    "adadelta": "Adadelta",
+    "rmsprop": "RMSprop",
+    "sgd": "SGD with momentum",
+    "l1": "L1 on activations",
+    "kl": "KL divergence to a target",
+    "conv": "Convolutional",
+    "dense": "Dense",
+    "mnist": "MNIST digits",
+    "fashion_mnist": "Fashion-MNIST clothing",
+    **NOISE_LABELS,
+}
+
+
+def settings_widgets(
+    settings_class: type[Settings],
+    values: dict[str, Any],
+    key: str,
+    columns: int = 3,
+    skip: tuple[str, ...] = (),
+    disabled: bool = False,
+) -> dict[str, Any]:
+    """One widget per setting, in declaration order, laid out in columns.
+
+    A setting with `shown_when` appears only while the setting it depends on (declared
+    earlier) has an allowed value; its stored value is kept either way.
+    """
+    chosen = dict(values)
+    defaults = {name: f.default for name, (f, _) in settings_class.params().items()}
+    slots = st.columns(columns)
+    shown = 0
+    for name, (_, p) in settings_class.params().items():
+        if name in skip or not _is_shown(p, chosen):
+            continue
+        value = chosen.get(name, defaults[name])
+        with slots[shown % columns]:
+            chosen[name] = _widget(settings_class, name, p, value, f"{key}.{name}", disabled)
+        shown += 1
+    return chosen
+
+
+def _is_shown(p: Param, values: dict[str, Any]) -> bool:
+    if p.shown_when is None:
+        return True
+    other, allowed = p.shown_when
+    return values.get(other) in allowed
+
+
+def _widget(settings_class, name: str, p: Param, value: Any, key: str, disabled: bool) -> Any:
+    kind = settings_class.value_kind(name)
+    common = dict(label=p.label, help=p.help, key=key, disabled=disabled)
+    if p.choices:
+        index = p.choices.index(value) if value in p.choices else 0
+        return st.selectbox(
+            options=p.choices, index=index, format_func=lambda c: CHOICE_LABELS.get(c, c), **common
+        )
+    if kind == "bool":
+        return st.checkbox(value=bool(value), **common)
+    if p.suggestions or (kind == "float" and p.log_scale):
+        options = list(p.suggestions or _log_grid(p))
+        if value not in options:
+            options = _with_value(options, value)
+        return st.select_slider(
+            options=options, value=value, format_func=lambda v: _format(v, p), **common
+        )
+    if kind == "list":
+        text = ", ".join(str(v) for v in value) if isinstance(value, list | tuple) else str(value)
+        return st.text_input(value=text, placeholder="e.g. 256, 128", **common)
+    if kind == "int":
+        return int(
+            st.number_input(
+                value=int(value),
+                min_value=int(p.minimum) if p.minimum is not None else None,
+                max_value=int(p.maximum) if p.maximum is not None else None,
+                step=1,
+                **common,
+            )
+        )
+    return float(
+        st.number_input(
+            value=float(value),
+            min_value=p.minimum,
+            max_value=p.maximum,
+            format="%g",
+            **common,
+        )
+    )
+
+
+def _log_grid(p: Param) -> list[float]:
+    """0 (if allowed) and 1-3-10 steps between the bounds, for weights spanning decades."""
+    low = max(p.minimum or 0.0, 1e-7)
+    high = p.maximum if p.maximum is not None else 1.0
+    grid = [0.0] if (p.minimum or 0.0) <= 0 else []
+    exponent = math.floor(math.log10(low))
+    while 10**exponent <= high * 1.0001:
+        for mantissa in (1, 3):
+            v = float(f"{mantissa}e{exponent}")
+            if low * 0.9999 <= v <= high * 1.0001:
+                grid.append(v)
+        exponent += 1
+    return grid
+
+
+def _with_value(options: list[Any], value: Any) -> list[Any]:
+    """Insert a value that is not among the suggestions, keeping 'unset' where it was."""
+    if value is None:
+        return options
+    numbers = sorted([o for o in options if o is not None] + [value])
+    if None not in options:
+        return numbers
+    return [None, *numbers] if options[0] is None else [*numbers, None]
+
+
+def _format(value: Any, p: Param) -> str:
+    if value is None:
+        return p.none_label
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)

@@ -1,0 +1,312 @@
+"""Every page through Streamlit's AppTest: what a person sees, with and without a model.
+
+Training in these tests is tiny (1,000 images, one or two epochs): AppTest waits for the
+script, and the training thread is joined explicitly before the page is checked.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+SESSION_KEY = "autoencoder_lab"
+RESULT_PAGES = ["pages/reconstructions.py", "pages/latent_space.py", "pages/denoising.py"]
+
+
+@pytest.fixture
+def runs(tmp_path, monkeypatch):
+    folder = tmp_path / "runs"
+    monkeypatch.setenv("AE_RUNS_DIR", str(folder))
+    return folder
+
+
+def new_app() -> AppTest:
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+
+
+def charts(at: AppTest) -> dict[str, dict]:
+    """Plotly figures on the page by key (position when unkeyed), as plain dicts."""
+    return {
+        element.key or str(i): json.loads(element.proto.spec)
+        for i, element in enumerate(at.get("plotly_chart"))
+    }
+
+
+def values(data) -> np.ndarray:
+    """A trace's data array: plotly sends numpy arrays as base64 typed arrays."""
+    if isinstance(data, dict) and "bdata" in data:
+        return np.frombuffer(base64.b64decode(data["bdata"]), dtype=data["dtype"])
+    return np.asarray(data)
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [e.value for kind in (at.info, at.success, at.warning, at.error) for e in kind]
+    return "\n".join(parts)
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def train_from_page(at: AppTest, **settings) -> AppTest:
+    """Fill in the Train page as a user would, press Start and wait for the run to end."""
+    at.switch_page("pages/train.py").run()
+    arch = settings.pop("architecture", "deep")
+    at.selectbox(key="train.architecture").set_value(arch).run()
+    at.select_slider(key=f"setting.{arch}.data.train_size").set_value(1_000)
+    at.number_input(key=f"setting.{arch}.train.epochs").set_value(settings.pop("epochs", 1))
+    for name, value in settings.items():
+        keys = [f"setting.{arch}.{part}.{name}" for part in ("model", "data", "train")]
+        widget = next(w for key in keys if (w := _find_widget(at, key)) is not None)
+        widget.set_value(value)
+    at.run()
+    assert_clean(at)
+    at.button(key="train.start").click().run()
+    assert_clean(at)
+    lab = at.session_state[SESSION_KEY]
+    assert lab.job.join(timeout=180), "training did not finish"
+    return at.run()
+
+
+def _find_widget(at: AppTest, key: str):
+    for kind in ("selectbox", "select_slider", "number_input", "text_input", "slider"):
+        for widget in getattr(at, kind):
+            if widget.key == key:
+                return widget
+    return None
+
+
+def test_home_explains_and_offers_presets():
+    at = new_app().run()
+    assert_clean(at)
+    assert at.title[0].value == "Autoencoder Lab"
+    assert "encoder" in texts(at) and "latent space" in texts(at)
+    preset_buttons = [b for b in at.button if b.key and b.key.startswith("preset.")]
+    assert len(preset_buttons) == 4 and all(b.label == "Train this" for b in preset_buttons)
+    sketch = next(iter(charts(at).values()))
+    assert [t["type"] for t in sketch["data"]] == ["heatmap", "heatmap"]
+
+
+def test_home_renders_without_importing_tensorflow():
+    script = (
+        "import sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        f"at = AppTest.from_file({str(ROOT / 'app.py')!r}, default_timeout=60).run()\n"
+        "assert not at.exception, at.exception\n"
+        "print('tensorflow' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+@pytest.mark.parametrize("page", RESULT_PAGES)
+def test_result_pages_say_what_to_do_without_a_model(page, runs):
+    at = new_app().run()
+    at.switch_page(page).run()
+    assert_clean(at)
+    assert "There is no model to explore yet" in texts(at)
+    assert not charts(at)
+
+
+def test_train_page_shows_only_the_settings_of_the_chosen_architecture(runs):
+    at = new_app().run()
+    at.switch_page("pages/train.py").run()
+    assert_clean(at)
+    keys = {w.key for kind in (at.select_slider, at.selectbox, at.number_input) for w in kind}
+    assert "setting.deep.model.latent_dim" in keys and "setting.deep.train.optimizer" in keys
+    assert not any("sparsity" in k for k in keys)
+    network = next(iter(charts(at).values()))
+    from ae_core.run_config import RunConfig
+    from ae_core.training import build_autoencoder
+
+    expected = build_autoencoder(RunConfig.create("deep")).count_parameters()
+    assert network["layout"]["title"]["text"] == f"{expected:,} trainable parameters"
+
+    at.selectbox(key="train.architecture").set_value("sparse").run()
+    slider_keys = {w.key for w in at.select_slider}
+    assert "setting.sparse.model.l1_weight" in slider_keys
+    assert "setting.sparse.model.sparsity_weight" not in slider_keys
+    at.selectbox(key="setting.sparse.model.sparsity").set_value("kl").run()
+    slider_keys = {w.key for w in at.select_slider}
+    assert "setting.sparse.model.l1_weight" not in slider_keys
+    assert {
+        "setting.sparse.model.sparsity_weight",
+        "setting.sparse.model.weight_decay",
+    } <= slider_keys
+    assert all(w.help for w in at.select_slider)  # every setting explains itself
+
+
+def test_a_bad_setting_is_explained_and_training_cannot_start(runs):
+    at = new_app().run()
+    at.switch_page("pages/train.py").run()
+    at.text_input(key="setting.deep.model.hidden_widths").set_value("256, lots").run()
+    assert_clean(at)
+    assert "Hidden layer widths (hidden_widths) must be a whole number" in at.error[0].value
+    assert at.button(key="train.start").disabled
+
+
+@pytest.fixture(scope="module")
+def trained_app(tmp_path_factory):
+    """An app session that trained a 2-D deep model from the Train page and saved it."""
+    runs_folder = tmp_path_factory.mktemp("runs")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("AE_RUNS_DIR", str(runs_folder))
+    at = train_from_page(new_app().run(), architecture="deep", epochs=2, latent_dim=2)
+    yield at, runs_folder
+    patch.undo()
+
+
+def test_training_on_the_train_page_shows_progress_loss_images_and_codes(trained_app):
+    at, _ = trained_app
+    assert_clean(at)
+    assert "Trained for 2 epochs" in at.success[0].value
+    shown = charts(at)
+    loss = shown["train.loss"]
+    names = [t["name"] for t in loss["data"]]
+    assert names == ["total loss (train)", "total loss (validation)"]
+    assert len(values(loss["data"][0]["y"])) == 2
+    grid = shown["train.reconstructions"]
+    assert [t["name"] for t in grid["data"]] == ["original", "epoch 2"]
+    latent = shown["train.latent"]
+    assert [t["name"] for t in latent["data"]] == list("0123456789")
+    assert sum(len(values(t["x"])) for t in latent["data"]) == 2_000
+    lab = at.session_state[SESSION_KEY]
+    assert lab.current == "Run 1: Deep dense, code 2"
+
+
+def test_a_finished_run_can_be_saved_to_its_own_folder(trained_app):
+    at, runs_folder = trained_app
+    at.button(key="train.save").click().run()
+    assert_clean(at)
+    folders = list(runs_folder.iterdir())
+    assert len(folders) == 1 and (folders[0] / "encoder.keras").exists()
+    assert "Saved to" in at.success[-1].value
+    metrics = json.loads((folders[0] / "metrics.json").read_text())
+    assert metrics["test_mse"] < metrics["pca_mse"] * 1.5
+
+
+def test_reconstructions_page_compares_with_pca(trained_app):
+    at, _ = trained_app
+    at.switch_page("pages/reconstructions.py").run()
+    assert_clean(at)
+    labels = [m.label for m in at.metric]
+    assert labels[:2] == ["Test MSE per pixel", "PCA with 2 components"]
+    grid = charts(at)["recon.grid"]
+    assert [t["name"] for t in grid["data"]] == [
+        "original",
+        "reconstruction",
+        "difference",
+        "PCA-2",
+    ] * 2
+    at.radio(key="recon.order").set_value("worst").run()
+    lab = at.session_state[SESSION_KEY]
+    worst = lab.current_model.errors.argmax()
+    first_caption = charts(at)["recon.grid"]["layout"]["annotations"]
+    assert any(f"#{worst}" in a["text"] for a in first_caption)
+    assert "recon.histogram" in charts(at)
+
+
+def test_latent_page_plots_every_test_digit_and_decodes_the_plane(trained_app):
+    at, _ = trained_app
+    at.switch_page("pages/latent_space.py").run()
+    assert_clean(at)
+    shown = charts(at)
+    scatter = next(v for k, v in shown.items() if k.startswith("latent.scatter"))
+    digit_traces = [t for t in scatter["data"] if t["type"] == "scattergl"]
+    assert [t["name"] for t in digit_traces] == list("0123456789")
+    assert sum(len(values(t["x"])) for t in digit_traces) == 10_000
+    assert "decoded" in [t["name"] for t in scatter["data"]]  # the point the sliders decode
+    assert "The 2-D codes, exactly as learned." in texts(at)
+    manifold = shown["latent.manifold"]
+    z = manifold["data"][0]["z"]
+    assert values(z).size == (15 * 28) ** 2 if isinstance(z, dict) else len(z) == 15 * 28
+    walk = shown["latent.walk"]
+    assert [t["name"] for t in walk["data"]] == ["originals", "decoded path"]
+
+
+def test_denoising_page_scores_the_model_and_explains_it(trained_app):
+    at, _ = trained_app
+    at.switch_page("pages/denoising.py").run()
+    assert_clean(at)
+    assert "was only trained to copy clean digits" in texts(at)
+    labels = [m.label for m in at.metric]
+    assert labels[:2] == ["PSNR of the noisy digits", "PSNR after this model"]
+    noisy = float(at.metric[0].value.split()[0])
+    at.slider(key="denoise.level").set_value(0.1).run()
+    assert float(at.metric[0].value.split()[0]) > noisy  # less noise, higher PSNR
+    grid = charts(at)["denoise.grid"]
+    assert [t["name"] for t in grid["data"]][:2] == ["clean", "noisy"]
+
+
+def test_a_saved_run_can_be_chosen_and_explored_in_a_new_session(trained_app, monkeypatch):
+    _, runs_folder = trained_app
+    monkeypatch.setenv("AE_RUNS_DIR", str(runs_folder))
+    saved = next(runs_folder.iterdir()).name
+    at = new_app().run()
+    at.switch_page("pages/reconstructions.py").run()
+    assert "There is no model to explore yet" not in texts(at)
+    assert_clean(at)
+    lab = at.session_state[SESSION_KEY]
+    assert lab.current == f"Saved run: {saved}"
+    assert at.metric[0].label == "Test MSE per pixel"
+
+
+def test_changing_settings_mid_run_does_not_touch_the_run(runs):
+    at = new_app().run()
+    at.switch_page("pages/train.py").run()
+    at.select_slider(key="setting.deep.data.train_size").set_value(1_000)
+    at.number_input(key="setting.deep.train.epochs").set_value(3)
+    at.number_input(key="setting.deep.model.latent_dim").set_value(3).run()
+    at.button(key="train.start").click().run()
+    at.number_input(key="setting.deep.model.latent_dim").set_value(7).run()
+    at.selectbox(key="train.architecture").set_value("conv").run()
+    assert_clean(at)
+    lab = at.session_state[SESSION_KEY]
+    assert lab.job.join(timeout=180)
+    at.run()
+    assert_clean(at)
+    assert lab.job.snapshot().state == "completed"
+    assert lab.current_model.latent_dim == 3 and lab.current_model.config.train.epochs == 3
+
+
+def test_stop_button_stops_the_run_and_keeps_the_model(runs):
+    at = new_app().run()
+    at.switch_page("pages/train.py").run()
+    at.select_slider(key="setting.deep.data.train_size").set_value(1_000)
+    at.number_input(key="setting.deep.train.epochs").set_value(200).run()
+    at.button(key="train.start").click().run()
+    lab = at.session_state[SESSION_KEY]
+    at.button(key="train.stop").click().run()
+    assert lab.job.join(timeout=120)
+    at.run()
+    assert_clean(at)
+    assert "Stopped" in at.warning[0].value
+    assert lab.current_model is not None and lab.current_model.status == "stopped"
+
+
+def test_a_diverging_run_is_reported_and_the_previous_model_stays(trained_app, runs):
+    at, _ = trained_app
+    before = at.session_state[SESSION_KEY].current
+    train_from_page(
+        at,
+        architecture="deep",
+        epochs=2,
+        activation="linear",
+        loss="mse",
+        output_activation="linear",
+        optimizer="sgd",
+        learning_rate=30.0,
+    )
+    assert_clean(at)
+    assert "NaN or infinite" in at.error[0].value
+    assert at.session_state[SESSION_KEY].current == before
