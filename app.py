@@ -2,6 +2,9 @@
 
 import streamlit as st
 
+from pages.ui import keras_guard
+
+keras_guard.install()
 st.set_page_config(page_title="Autoencoder Lab", page_icon=":material/blur_on:", layout="wide")
 
 navigation = st.navigation(

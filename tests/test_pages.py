@@ -310,3 +310,14 @@ def test_a_diverging_run_is_reported_and_the_previous_model_stays(trained_app, r
     assert_clean(at)
     assert "NaN or infinite" in at.error[0].value
     assert at.session_state[SESSION_KEY].current == before
+
+
+def test_script_runs_leave_keras_global_state_alone():
+    """Streamlit would call keras.backend.clear_session() after every run (see keras_guard)."""
+    import keras
+
+    before = keras.layers.Dense(1).name
+    new_app().run()
+    after = keras.layers.Dense(1).name
+    # Layer names count up from Keras' global state; a cleared session starts again at "dense".
+    assert after != "dense" and after != before
