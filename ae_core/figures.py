@@ -62,15 +62,17 @@ def image_rows(
     columns = max(1, min(columns or count, count))
     has_captions = any(r.captions for r in rows)
     band_height = SIDE + (9 if has_captions else 4)
+    chunk_gap = SIDE / 2  # extra space between wrapped groups of rows
     fig = go.Figure()
     annotations = []
-    band = 0
+    top = 0.0
     for start in range(0, count, columns):
+        if start:
+            top += chunk_gap
         for row in rows:
             images = np.asarray(row.images[start : start + columns], np.float32)
             if len(images) == 0:
                 continue
-            top = band * band_height
             fig.add_trace(_montage_trace(images, top, row.signed, row.title))
             # Anchored to the axis domain: plotly hides data-anchored notes outside the range.
             annotations.append(
@@ -96,17 +98,20 @@ def image_rows(
                         font=dict(size=10),
                     )
                 )
-            band += 1
+            top += band_height
     width_units = columns * (SIDE + GAP) - GAP
     scale = cell_px / SIDE
+    # Room on the left for the longest row title (about 7 px per bold character).
+    left = 16 + 7 * max(len(r.title) for r in rows)
     fig.update_layout(
         title=dict(text=title) if title else None,
         annotations=annotations,
-        height=int(band * band_height * scale) + (70 if title else 30),
-        width=int(width_units * scale) + 150,
-        margin=dict(l=140, r=10, t=50 if title else 10, b=10),
+        height=int(top * scale) + (60 if title else 10),
+        width=int(width_units * scale) + left + 10,
+        margin=dict(l=left, r=10, t=50 if title else 5, b=5),
         xaxis=dict(visible=False, range=[-0.5, width_units - 0.5], constrain="domain"),
-        yaxis=dict(visible=False, autorange="reversed", scaleanchor="x", constrain="domain"),
+        # An explicit range (top down) keeps the last row's captions inside the plot.
+        yaxis=dict(visible=False, range=[top, -0.5], scaleanchor="x", constrain="domain"),
         plot_bgcolor="white",
         font=FONT,
     )

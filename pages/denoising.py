@@ -99,7 +99,7 @@ rows = [
     ImageRow("clean", result.clean[:SHOWN]),
     ImageRow("noisy", result.noisy[:SHOWN], [f"{v:.1f} dB" for v in result.noisy_psnr[:SHOWN]]),
     ImageRow(
-        model.name.split(":")[0],
+        "after " + model.name.split(":")[0],
         result.denoised[:SHOWN],
         [f"{v:.1f} dB" for v in result.denoised_psnr[:SHOWN]],
     ),
@@ -107,7 +107,7 @@ rows = [
 if other is not None:
     rows.append(
         ImageRow(
-            compare.name.split(":")[0],
+            "after " + compare.name.split(":")[0],
             other.denoised[:SHOWN],
             [f"{v:.1f} dB" for v in other.denoised_psnr[:SHOWN]],
         )

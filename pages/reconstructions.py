@@ -96,9 +96,9 @@ st.plotly_chart(
     image_rows(
         [
             ImageRow(
-                "unusual",
+                "unusual (label: MSE)",
                 model.dataset.x_test[flagged],
-                [f"{class_names[model.dataset.y_test[i]]} · MSE {errors[i]:.3f}" for i in flagged],
+                [f"{class_names[model.dataset.y_test[i]]}: {errors[i]:.3f}" for i in flagged],
             ),
             ImageRow("reconstruction", model.reconstruct(flagged)),
         ],

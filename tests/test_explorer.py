@@ -1,0 +1,53 @@
+import numpy as np
+import pytest
+
+from ae_core.explorer import ModelExplorer
+from ae_core.presets import PRESETS
+
+
+@pytest.fixture(scope="module")
+def explorer(trained, small_mnist):
+    result = trained("deep")
+    return ModelExplorer("deep", result.config, result.autoencoder, small_mnist, result.history)
+
+
+def test_results_are_computed_once_and_kept(explorer):
+    assert explorer.errors is explorer.errors
+    assert explorer.test_codes.shape == (len(explorer.dataset.x_test), 8)
+    assert explorer.test_mse < explorer.pca_mse * 1.5
+
+
+def test_choosing_digits_by_class_and_error(explorer):
+    labels = explorer.dataset.y_test
+    sevens = explorer.choose(5, [7], "random", seed=1)
+    assert len(sevens) == 5 and (labels[sevens] == 7).all()
+    worst = explorer.choose(3, None, "worst")
+    assert explorer.errors[worst[0]] == explorer.errors.max()
+    best = explorer.choose(3, None, "best")
+    assert list(explorer.errors[best]) == sorted(explorer.errors)[:3]
+
+
+def test_denoising_scores_both_noisy_and_cleaned_images(explorer):
+    example = explorer.denoising("gaussian", 0.5, 50)
+    assert example.clean.shape == example.noisy.shape == example.denoised.shape == (50, 28, 28)
+    assert example.denoised_psnr.mean() > example.noisy_psnr.mean()
+    assert explorer.denoising("gaussian", 0.5, 50) is example
+
+
+def test_manifold_needs_two_dimensional_codes(explorer):
+    with pytest.raises(ValueError):
+        explorer.manifold(5)
+
+
+def test_describe_says_what_the_model_is(explorer):
+    assert explorer.describe() == "Deep dense, code size 8, 3 epochs on 4,000 images"
+
+
+def test_every_preset_is_a_valid_configuration():
+    keys = [p.key for p in PRESETS]
+    assert len(set(keys)) == len(keys) == 4
+    for preset in PRESETS:
+        config = preset.config()
+        assert config.architecture == preset.architecture
+        assert np.isfinite(config.train.effective_learning_rate)
+    assert PRESETS[0].config().model.latent_dim == 2
