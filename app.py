@@ -14,6 +14,7 @@ navigation = st.navigation(
         st.Page("pages/reconstructions.py", title="Reconstructions", icon=":material/compare:"),
         st.Page("pages/latent_space.py", title="Latent space", icon=":material/scatter_plot:"),
         st.Page("pages/denoising.py", title="Denoising", icon=":material/auto_fix_high:"),
+        st.Page("pages/my_digits.py", title="My digits", icon=":material/draw:"),
     ]
 )
 navigation.run()

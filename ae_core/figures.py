@@ -146,6 +146,42 @@ def _montage_trace(images: np.ndarray, top: float, signed: bool, name: str) -> g
     )
 
 
+def image_steps(steps: Sequence[tuple[str, np.ndarray]], height: int = 190) -> go.Figure:
+    """Images of different sizes side by side (e.g. the steps from a photo to a 28x28 digit)."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(
+        rows=1, cols=len(steps), subplot_titles=[t for t, _ in steps], horizontal_spacing=0.02
+    )
+    for i, (title, image) in enumerate(steps, start=1):
+        signed = float(np.min(image)) < 0
+        scale = (
+            dict(colorscale=SIGNED, zmin=-1, zmax=1)
+            if signed
+            else dict(colorscale=GREYS, zmin=0, zmax=1)
+        )
+        fig.add_trace(
+            go.Heatmap(
+                z=image,
+                showscale=False,
+                name=title,
+                hovertemplate=f"{title}<br>pixel %{{z:.2f}}<extra></extra>",
+                **scale,
+            ),
+            row=1,
+            col=i,
+        )
+        fig.update_xaxes(visible=False, row=1, col=i)
+        fig.update_yaxes(
+            visible=False, autorange="reversed", scaleanchor=f"x{i if i > 1 else ''}", row=1, col=i
+        )
+    fig.update_annotations(font_size=11)
+    fig.update_layout(
+        height=height, margin=dict(l=0, r=0, t=28, b=0), plot_bgcolor="white", font=FONT
+    )
+    return fig
+
+
 def loss_curves(
     records: Sequence[object],
     live: tuple[float, float] | None = None,
@@ -293,8 +329,9 @@ def latent_scatter(
                 name=name,
                 text=[name] * len(point),
                 textposition="top center",
+                textfont=dict(size=15, color="black", weight="bold"),
                 marker=dict(
-                    size=18, symbol="star", color="white", line=dict(width=2, color="black")
+                    size=24, symbol="star", color="#FFD23F", line=dict(width=2, color="black")
                 ),
                 hovertemplate=f"{name}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>",
             )

@@ -16,6 +16,18 @@ class LatentView:
     y_title: str
     description: str
     is_raw: bool  # True when the plane *is* the code space (2-D codes)
+    # For projected views: the mean and the two directions, so new codes land in the same plane.
+    mean: np.ndarray | None = None
+    directions: np.ndarray | None = None
+
+    def project(self, codes: np.ndarray) -> np.ndarray:
+        """Place new codes in this view's plane (1-D codes sit on the zero line)."""
+        codes = np.asarray(codes, np.float64).reshape(len(codes), -1)
+        if self.is_raw:
+            return codes.astype(np.float32)
+        if self.directions is None:
+            return np.column_stack([codes[:, 0], np.zeros(len(codes))]).astype(np.float32)
+        return ((codes - self.mean) @ self.directions.T).astype(np.float32)
 
 
 def to_plane(codes: np.ndarray) -> LatentView:
@@ -36,7 +48,8 @@ def to_plane(codes: np.ndarray) -> LatentView:
             "The 1-D codes along x; the vertical spread is random, only to separate the points.",
             False,
         )
-    centred = codes - codes.mean(axis=0)
+    mean = codes.mean(axis=0)
+    centred = codes - mean
     _, singular, vt = np.linalg.svd(centred, full_matrices=False)
     explained = float((singular[:2] ** 2).sum() / max((singular**2).sum(), 1e-12))
     return LatentView(
@@ -46,6 +59,8 @@ def to_plane(codes: np.ndarray) -> LatentView:
         f"The {k}-D codes projected to 2-D with PCA, keeping {explained:.0%} of their "
         "variance: points that overlap here may be far apart in the real code space.",
         False,
+        mean=mean,
+        directions=vt[:2],
     )
 
 

@@ -7,87 +7,26 @@ land in test-artifacts/ to be looked at.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.browser_support import ROOT, chromium, streamlit_server
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = _free_port()
-    runs = tmp_path_factory.mktemp("runs")
-    log = (tmp_path_factory.mktemp("server") / "streamlit.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "AE_RUNS_DIR": str(runs)},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        process.kill()
-        pytest.fail(f"streamlit did not start; see {log.name}")
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
+    folder = tmp_path_factory.mktemp("server")
+    with streamlit_server(folder / "runs", folder / "streamlit.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), "Debian's chromium is required (tests/run.sh installs it)"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
+    with chromium() as b:
+        yield b
 
 
 def test_a_preset_trains_and_every_page_shows_its_results(server, browser, artifacts):
@@ -126,4 +65,26 @@ def test_a_preset_trains_and_every_page_shows_its_results(server, browser, artif
         page.wait_for_timeout(2_000)
         page.screenshot(path=artifacts / shot)
         assert page.locator("text=Traceback").count() == 0, link
+
+    # My digits: upload a file, then draw a digit with the mouse.
+    page.get_by_role("link", name="My digits").first.click()
+    page.get_by_text("switch on the examples").wait_for(timeout=60_000)
+    example = ROOT / "assets" / "examples" / "marker_7.png"
+    page.locator("input[type=file]").set_input_files(str(example))
+    page.get_by_text("A · marker_7.png").wait_for(timeout=60_000)
+    page.get_by_text("Where your digits land").wait_for(timeout=60_000)
+    page.wait_for_timeout(1_500)
+    page.screenshot(path=artifacts / "6-my-digits-upload.png")
+    page.get_by_role("tab", name="Draw").click()
+    canvas = page.locator("canvas[aria-label='Draw a digit here']")
+    canvas.wait_for(timeout=30_000)
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + 140, box["y"] + 40)
+    page.mouse.down()
+    for step in range(1, 21):  # a "1": one stroke from top to bottom
+        page.mouse.move(box["x"] + 140 - step, box["y"] + 40 + step * 10)
+    page.mouse.up()
+    page.get_by_text("B · your drawing").wait_for(timeout=60_000)
+    page.wait_for_timeout(1_500)
+    page.screenshot(path=artifacts / "7-my-digits-drawing.png")
     assert not errors, errors

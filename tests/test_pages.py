@@ -321,3 +321,76 @@ def test_script_runs_leave_keras_global_state_alone():
     after = keras.layers.Dense(1).name
     # Layer names count up from Keras' global state; a cleared session starts again at "dense".
     assert after != "dense" and after != before
+
+
+EXAMPLES = ROOT / "assets" / "examples"
+
+
+def test_my_digits_prepares_the_examples_without_a_model(runs):
+    at = new_app().run()
+    at.switch_page("pages/my_digits.py").run()
+    assert_clean(at)
+    assert "switch on the examples" in texts(at)
+    at.toggle(key="mine.examples").set_value(True).run()
+    assert_clean(at)
+    names = [m.value for m in at.markdown if m.value.startswith("**")]
+    assert names == [
+        f"**{chr(65 + i)} · {p.name}**" for i, p in enumerate(sorted(EXAMPLES.iterdir()))
+    ]
+    shown = charts(at)
+
+    def titles(i):
+        return [a["text"] for a in shown[f"mine.steps.{i}"]["layout"]["annotations"]]
+
+    assert titles(1) == ["original (grey)", "ink on black", "cropped", "28×28, like MNIST"]
+    assert titles(0)[1] == "ink"  # chalk is already light on dark: nothing to invert
+    assert "Train a model" in texts(at)
+
+
+def test_a_broken_upload_is_reported_and_the_others_still_work(runs):
+    at = new_app().run()
+    at.switch_page("pages/my_digits.py").run()
+    good = (EXAMPLES / "marker_7.png").read_bytes()
+    at.file_uploader(key="mine.upload").set_value(
+        [
+            ("first.png", good, "image/png"),
+            ("broken.png", good[:300], "image/png"),
+            ("notes.jpg", b"these are not pixels", "image/jpeg"),
+            ("second.png", good, "image/png"),
+        ]
+    ).run()
+    assert_clean(at)
+    errors = [e.value for e in at.error]
+    assert len(errors) == 2
+    assert errors[0].startswith("**broken.png**") and "damaged or incomplete" in errors[0]
+    assert errors[1].startswith("**notes.jpg**") and "not an image we can read" in errors[1]
+    names = [m.value for m in at.markdown if m.value.startswith("**")]
+    assert names == ["**A · first.png**", "**B · second.png**"]
+
+
+def test_my_digits_with_a_model_scores_and_places_each_image(trained_app):
+    at, _ = trained_app
+    at.switch_page("pages/my_digits.py").run()
+    at.toggle(key="mine.examples").set_value(True).run()
+    assert_clean(at)
+    shown = charts(at)
+    titles = [a["text"] for a in shown["mine.steps.1"]["layout"]["annotations"]]
+    assert titles[-2:] == ["reconstruction", "difference"]
+    assert [m.label for m in at.metric][:2] == ["Reconstruction MSE", "Worse than"]
+    latent = shown["mine.latent"]
+    stars = [t["name"] for t in latent["data"] if t.get("marker", {}).get("symbol") == "star"]
+    assert stars == ["A", "B", "C", "D", "E"]
+    assert "mine.errors" in shown
+
+
+def test_the_drawing_pad_hands_over_only_png_data():
+    import base64
+
+    from pages.ui.drawing import png_from_data_url
+
+    png = (EXAMPLES / "marker_7.png").read_bytes()
+    url = "data:image/png;base64," + base64.b64encode(png).decode()
+    assert png_from_data_url(url) == png
+    assert png_from_data_url(None) is None
+    assert png_from_data_url("data:text/html;base64,PHNjcmlwdD4=") is None
+    assert png_from_data_url("data:image/png;base64,not*base64") is None

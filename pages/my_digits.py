@@ -1,0 +1,154 @@
+"""My digits: upload photos or draw a digit, see each preprocessing step and the model's view."""
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from ae_core.figures import error_histogram, image_steps, latent_scatter
+from ae_core.images import FILE_TYPES, ImageError, preprocess
+from ae_core.metrics import per_image_mse, percentile_of
+from pages.ui.common import choose_model, page_start
+from pages.ui.drawing import drawing_pad
+
+CHART = {"displayModeBar": False}
+EXAMPLES = Path(__file__).resolve().parents[1] / "assets" / "examples"
+MAX_FILES = 12
+CACHE_SIZE = 32
+
+session = page_start(
+    "Your own digits",
+    "Photos, scans or drawings of digits, prepared the way MNIST prepared its digits, then "
+    "run through the model.",
+)
+model = choose_model(session)
+
+upload_tab, draw_tab, example_tab = st.tabs(["Upload", "Draw", "Examples"])
+inputs: list[tuple[str, bytes]] = []
+with upload_tab:
+    files = st.file_uploader(
+        "Photos or scans of handwritten digits, one digit per image",
+        type=list(FILE_TYPES),
+        accept_multiple_files=True,
+        help="PNG, JPEG, WebP, BMP, GIF or TIFF, up to 10 MB each. Dark ink on light paper "
+        "or light on dark both work.",
+        key="mine.upload",
+    )
+    if len(files) > MAX_FILES:
+        st.warning(f"Only the first {MAX_FILES} of {len(files)} files are shown.")
+    inputs += [(f.name, f.getvalue()) for f in files[:MAX_FILES]]
+with draw_tab:
+    st.caption("Draw one digit with the mouse, a pen or a finger; it is used when you let go.")
+    drawn = drawing_pad("mine.pad")
+    if drawn is not None:
+        inputs.append(("your drawing", drawn))
+with example_tab:
+    st.caption(
+        "Images made for this lab: a phone photo, marker, chalk, a transparent sticker and "
+        "ruled paper."
+    )
+    if st.toggle("Use the example images", key="mine.examples"):
+        inputs += [(p.name, p.read_bytes()) for p in sorted(EXAMPLES.iterdir()) if p.is_file()]
+
+if not inputs:
+    st.info(
+        "Upload images, draw a digit or switch on the examples to begin.", icon=":material/upload:"
+    )
+    st.stop()
+
+
+def prepared(data: bytes):
+    """Preprocess once per image content; kept in this session only."""
+    cache = st.session_state.setdefault("mine.cache", {})
+    key = hashlib.sha256(data).hexdigest()
+    if key not in cache:
+        cache[key] = preprocess(data)
+        while len(cache) > CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+    return cache[key]
+
+
+ready = []
+for name, data in inputs:
+    try:
+        ready.append((name, prepared(data)))
+    except ImageError as exc:
+        # One bad file is reported on its own; the others are still shown.
+        st.error(f"**{name}**: {exc}", icon=":material/broken_image:")
+
+if not ready:
+    st.stop()
+if model is None:
+    st.info(
+        "Below is how each image was prepared. Train a model (or load a saved run in the "
+        "sidebar) to see how it reconstructs them and where they land in its latent space.",
+        icon=":material/info:",
+    )
+
+digits = np.stack([steps.image for _, steps in ready])
+if model is not None:
+    reconstructions = model.autoencoder.reconstruct(digits)
+    errors = per_image_mse(digits, reconstructions)
+    codes = model.autoencoder.encode(digits)
+
+for i, (name, steps) in enumerate(ready):
+    with st.container(border=True):
+        st.markdown(f"**{chr(65 + i)} · {name}**")
+        shown = [
+            ("original (grey)", steps.grayscale),
+            ("ink on black" if steps.inverted else "ink", steps.ink),
+            ("cropped", steps.cropped),
+            ("28×28, like MNIST", steps.image),
+        ]
+        if model is not None:
+            shown += [
+                ("reconstruction", reconstructions[i]),
+                ("difference", reconstructions[i] - steps.image),
+            ]
+        st.plotly_chart(image_steps(shown), config=CHART, key=f"mine.steps.{i}")
+        if model is not None:
+            rank = percentile_of(float(errors[i]), model.errors)
+            verdict = (
+                "as easy for the model as a typical test digit"
+                if rank < 75
+                else "harder than most test digits"
+                if rank < 97
+                else "unusual for this model: it reconstructs almost every test digit better"
+            )
+            left, right = st.columns(2)
+            left.metric("Reconstruction MSE", f"{errors[i]:.4f}")
+            right.metric(
+                "Worse than",
+                f"{rank:.0f}% of test digits",
+                help="Percentile among the 10,000 test digits.",
+            )
+            st.caption(f"{verdict.capitalize()}.")
+
+if model is not None:
+    st.subheader("Where your digits land")
+    view = model.view
+    marks = {f"{chr(65 + i)}": point for i, point in enumerate(view.project(codes))}
+    st.plotly_chart(
+        latent_scatter(
+            view.points,
+            model.dataset.y_test,
+            model.dataset.class_names,
+            view.x_title,
+            view.y_title,
+            highlights=marks,
+            height=520,
+        ),
+        config=CHART,
+        key="mine.latent",
+    )
+    st.caption(f"Stars are your images, among the 10,000 test digits. {view.description}")
+    st.plotly_chart(
+        error_histogram(
+            model.errors,
+            marks={f"{chr(65 + i)}": float(e) for i, e in enumerate(errors)},
+            title="Your images' errors among the test digits'",
+        ),
+        config=CHART,
+        key="mine.errors",
+    )
