@@ -205,7 +205,7 @@ class _Trainer:
             inputs = target_tensor if noise is None else tf.constant(self._corrupt(targets, noise))
             monitor.epoch = epoch
             history = model.fit(
-                _shuffled_batches(inputs, target_tensor, order, self.config.train.batch_size),
+                shuffled_batches(inputs, target_tensor, order, self.config.train.batch_size),
                 epochs=1,
                 shuffle=False,  # the order above comes from the run's own generator
                 validation_data=validation,
@@ -265,7 +265,7 @@ class _Trainer:
         return f"Stopped {when} of {epochs}{where}. The model keeps the weights it had reached."
 
 
-def _shuffled_batches(
+def shuffled_batches(
     inputs: tf.Tensor, targets: tf.Tensor, order: np.ndarray, batch_size: int
 ) -> tf.data.Dataset:
     """Batches of (inputs, targets) in the given order, gathered from tensors in memory."""
