@@ -147,6 +147,31 @@ class ModelExplorer:
             self._manifolds[steps] = (self.decode(grid_codes(xs, ys)), xs, ys)
         return self._manifolds[steps]
 
+    def first_layer_features(self, limit: int = 64) -> np.ndarray | None:
+        """What the first dense layer's units respond to: their weights as 28x28 images.
+
+        Each unit's weights are scaled to [-1, 1]; units with the largest weights come first.
+        None when the encoder does not start with a dense layer on the pixels.
+        """
+        first = next((layer for layer in self.autoencoder.encoder.layers if layer.weights), None)
+        if first is None or type(first).__name__ != "Dense" or first.kernel.shape[0] != 784:
+            return None
+        kernel = np.asarray(first.kernel)  # (784, units)
+        strongest = np.argsort(-np.linalg.norm(kernel, axis=0))[:limit]
+        images = kernel[:, strongest].T.reshape(-1, 28, 28)
+        return images / np.abs(images).max(axis=(1, 2), keepdims=True)
+
+    def code_unit_effects(self, limit: int = 32) -> np.ndarray:
+        """What each code unit draws: the decoded change when it rises by two standard
+        deviations from the average code, the other units held at their averages."""
+        codes = self.test_codes
+        centre, spread = codes.mean(axis=0), codes.std(axis=0) + 1e-6
+        units = np.argsort(-spread)[:limit]
+        moved = np.repeat(centre[None, :], len(units), axis=0)
+        moved[np.arange(len(units)), units] += 2 * spread[units]
+        base = self.decode(centre[None, :])
+        return self.decode(moved) - base
+
     def denoising(self, kind: str, level: float, count: int, seed: int = 0) -> DenoisingExample:
         """Test images with noise added, the model's output and PSNR/SSIM of both."""
         key = (kind, round(float(level), 4), count, seed)

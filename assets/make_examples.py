@@ -148,8 +148,16 @@ def ruled_paper_0() -> None:
     image.save(OUT / "ruled_paper_0.webp", quality=90)
 
 
+def icon() -> None:
+    """The app's favicon: a white 8 on black, like an MNIST digit (served locally, no CDN)."""
+    image = Image.new("RGB", (64, 64), (0, 0, 0))
+    draw("0", 0, (14, 4, 32), 6, (255, 255, 255), image)
+    draw("0", 0, (12, 30, 34), 6, (255, 255, 255), image)
+    image.save(OUT.parent / "icon.png")
+
+
 if __name__ == "__main__":
     OUT.mkdir(exist_ok=True)
-    for make in (photo_of_a_3, marker_7, chalk_2, sticker_4, ruled_paper_0):
+    for make in (photo_of_a_3, marker_7, chalk_2, sticker_4, ruled_paper_0, icon):
         make()
     print("\n".join(sorted(p.name for p in OUT.iterdir())))

@@ -66,6 +66,7 @@ st.markdown(
 - **Latent space**: every test digit as a point in code space; for 2-D codes, the images the
   decoder draws across the plane and paths between two digits.
 - **Denoising**: add noise and see what a model makes of it, with PSNR and SSIM scores.
+- **Features**: what the hidden units respond to, and what each code unit draws.
 - **My digits**: upload photos of your own handwriting or draw a digit, see how it is
   prepared like an MNIST digit, how the model reconstructs it and where it lands.
 """

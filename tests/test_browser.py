@@ -31,8 +31,9 @@ def browser():
 
 def test_a_preset_trains_and_every_page_shows_its_results(server, browser, artifacts):
     page = browser.new_page(viewport={"width": 1400, "height": 2400})
-    errors = []
+    errors, requests = [], []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("request", lambda request: requests.append(request.url))
 
     page.goto(server)
     page.get_by_text("Start with a preset").wait_for(timeout=60_000)
@@ -59,6 +60,7 @@ def test_a_preset_trains_and_every_page_shows_its_results(server, browser, artif
         ("Reconstructions", "Which digits are unusual?", "3-reconstructions.png"),
         ("Latent space", "The 2-D codes, exactly as learned.", "4-latent-space.png"),
         ("Denoising", "PSNR of the noisy digits", "5-denoising.png"),
+        ("Features", "What each code unit draws", "5b-features.png"),
     ):
         page.get_by_role("link", name=link).first.click()
         page.get_by_text(heading).first.wait_for(timeout=120_000)
@@ -88,3 +90,6 @@ def test_a_preset_trains_and_every_page_shows_its_results(server, browser, artif
     page.wait_for_timeout(1_500)
     page.screenshot(path=artifacts / "7-my-digits-drawing.png")
     assert not errors, errors
+    # Everything (fonts, icons, plotly) comes from the app itself: it works offline.
+    outside = [u for u in requests if not u.startswith((server, "data:", "blob:"))]
+    assert not outside, outside

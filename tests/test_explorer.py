@@ -51,3 +51,14 @@ def test_every_preset_is_a_valid_configuration():
         assert config.architecture == preset.architecture
         assert np.isfinite(config.train.effective_learning_rate)
     assert PRESETS[0].config().model.latent_dim == 2
+
+
+def test_features_show_first_layer_weights_and_code_unit_effects(explorer, trained, small_mnist):
+    features = explorer.first_layer_features(limit=10)
+    assert features.shape == (10, 28, 28)
+    assert np.allclose(np.abs(features).max(axis=(1, 2)), 1.0)
+    effects = explorer.code_unit_effects(limit=5)
+    assert effects.shape == (5, 28, 28) and np.abs(effects).max() > 0.01
+    conv = trained("conv")
+    conv_explorer = ModelExplorer("conv", conv.config, conv.autoencoder, small_mnist)
+    assert conv_explorer.first_layer_features() is None

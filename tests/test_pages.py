@@ -18,7 +18,12 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import ROOT
 
 SESSION_KEY = "autoencoder_lab"
-RESULT_PAGES = ["pages/reconstructions.py", "pages/latent_space.py", "pages/denoising.py"]
+RESULT_PAGES = [
+    "pages/reconstructions.py",
+    "pages/latent_space.py",
+    "pages/denoising.py",
+    "pages/features.py",
+]
 
 
 @pytest.fixture
@@ -394,3 +399,14 @@ def test_the_drawing_pad_hands_over_only_png_data():
     assert png_from_data_url(None) is None
     assert png_from_data_url("data:text/html;base64,PHNjcmlwdD4=") is None
     assert png_from_data_url("data:image/png;base64,not*base64") is None
+
+
+def test_features_page_shows_first_layer_units_and_code_units(trained_app):
+    at, _ = trained_app
+    at.switch_page("pages/features.py").run()
+    assert_clean(at)
+    shown = charts(at)
+    units = shown["features.first_layer"]["data"]
+    assert sum(values(t["z"]).size if isinstance(t["z"], dict) else len(t["z"]) for t in units) > 0
+    assert [t["name"] for t in shown["features.code_units"]["data"]] == ["code units"]
+    assert "The 48 units with the largest weights" in texts(at)

@@ -1,0 +1,54 @@
+"""Features: what the hidden units learned to look for, and what each code unit draws."""
+
+import streamlit as st
+
+from ae_core.figures import ImageRow, image_rows
+from pages.ui.common import choose_model, no_model_yet, page_start
+
+CHART = {"displayModeBar": False}
+
+session = page_start(
+    "Features",
+    "Inside the network: the patterns its units respond to and the strokes its code units add.",
+)
+model = choose_model(session)
+if model is None:
+    no_model_yet()
+    st.stop()
+
+st.subheader("What the first layer looks for")
+features = model.first_layer_features(limit=48)
+if features is None:
+    st.info(
+        "This model's encoder starts with convolutions, whose 3×3 filters are too small to "
+        "show as digits. The code units below work for every architecture.",
+        icon=":material/info:",
+    )
+else:
+    st.markdown(
+        "Each tile is one unit of the first hidden layer: its weight on every pixel, **red** "
+        "where ink makes the unit fire, **blue** where ink holds it back. Sparse autoencoders "
+        "tend to learn pen strokes; others learn blurrier, digit-like blobs."
+    )
+    st.plotly_chart(
+        image_rows([ImageRow("units", features, signed=True)], columns=12, cell_px=52),
+        config=CHART,
+        key="features.first_layer",
+    )
+    st.caption(f"The {len(features)} units with the largest weights, each scaled to its own range.")
+
+st.subheader("What each code unit draws")
+st.markdown(
+    "Start from the average code, raise one code unit by two standard deviations and decode: "
+    "the tile shows what changes (**red**: ink added, **blue**: ink removed)."
+)
+effects = model.code_unit_effects(limit=32)
+peak = max(float(abs(effects).max()), 1e-6)
+st.plotly_chart(
+    image_rows([ImageRow("code units", effects / peak, signed=True)], columns=16, cell_px=52),
+    config=CHART,
+    key="features.code_units",
+)
+st.caption(
+    f"Up to 32 of the {model.latent_dim} code units, those that vary most across test digits."
+)
