@@ -410,3 +410,23 @@ def test_features_page_shows_first_layer_units_and_code_units(trained_app):
     assert sum(values(t["z"]).size if isinstance(t["z"], dict) else len(t["z"]) for t in units) > 0
     assert [t["name"] for t in shown["features.code_units"]["data"]] == ["code units"]
     assert "The 48 units with the largest weights" in texts(at)
+
+
+def test_training_continues_while_the_user_visits_other_pages(runs):
+    at = new_app().run()
+    at.switch_page("pages/train.py").run()
+    at.select_slider(key="setting.deep.data.train_size").set_value(1_000)
+    # 60 epochs take far longer than a page switch, even on a fast machine.
+    at.number_input(key="setting.deep.train.epochs").set_value(60).run()
+    at.button(key="train.start").click().run()
+    lab = at.session_state[SESSION_KEY]
+    at.switch_page("pages/latent_space.py").run()
+    assert_clean(at)
+    assert not lab.job.snapshot().finished
+    assert any("Training Run 1" in p.proto.text for p in at.get("progress"))  # in the sidebar
+    assert lab.job.join(timeout=300)
+    at.switch_page("pages/train.py").run()
+    assert_clean(at)
+    assert "Trained for 60 epochs" in at.success[0].value
+    at.switch_page("pages/latent_space.py").run()
+    assert "There is no model to explore yet" not in texts(at)
