@@ -5,20 +5,16 @@ import streamlit as st
 from ae_core.config import NOISE_TYPES
 from ae_core.figures import ImageRow, image_rows
 from ae_core.noise import NOISE_LABELS
-from pages.ui.common import choose_model, no_model_yet, page_start
+from pages.ui.common import model_page
 
 CHART = {"displayModeBar": False}
 SCORED = 300  # test images each score is averaged over
 SHOWN = 8
 
-session = page_start(
+session, model = model_page(
     "Denoising",
     "Corrupt test digits with noise, then let a model reconstruct them.",
 )
-model = choose_model(session)
-if model is None:
-    no_model_yet()
-    st.stop()
 
 noise = model.autoencoder.training_noise
 if noise is not None:

@@ -3,18 +3,14 @@
 import streamlit as st
 
 from ae_core.figures import ImageRow, image_rows
-from pages.ui.common import choose_model, no_model_yet, page_start
+from pages.ui.common import model_page
 
 CHART = {"displayModeBar": False}
 
-session = page_start(
+session, model = model_page(
     "Features",
     "Inside the network: the patterns its units respond to and the strokes its code units add.",
 )
-model = choose_model(session)
-if model is None:
-    no_model_yet()
-    st.stop()
 
 st.subheader("What the first layer looks for")
 features = model.first_layer_features(limit=48)

@@ -5,18 +5,14 @@ import streamlit as st
 
 from ae_core.figures import ImageRow, image_rows, latent_scatter, manifold
 from ae_core.latent import interpolate
-from pages.ui.common import choose_model, no_model_yet, page_start
+from pages.ui.common import model_page
 
 CHART = {"displayModeBar": False}
 
-session = page_start(
+session, model = model_page(
     "Latent space",
     "Where the encoder puts each of the 10,000 test digits. Click a point to see its digit.",
 )
-model = choose_model(session)
-if model is None:
-    no_model_yet()
-    st.stop()
 
 with st.spinner("Encoding all 10,000 test images (once per model)..."):
     view = model.view

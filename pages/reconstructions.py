@@ -3,18 +3,14 @@
 import streamlit as st
 
 from ae_core.figures import ImageRow, error_histogram, image_rows
-from pages.ui.common import choose_model, no_model_yet, page_start
+from pages.ui.common import model_page
 
 CHART = {"displayModeBar": False}
 
-session = page_start(
+session, model = model_page(
     "Reconstructions",
     "What comes out of the model, next to what went in, and next to PCA with the same code size.",
 )
-model = choose_model(session)
-if model is None:
-    no_model_yet()
-    st.stop()
 
 with st.spinner("Scoring all 10,000 test images (once per model)..."):
     errors, pca_errors = model.errors, model.pca_errors

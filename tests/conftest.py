@@ -17,6 +17,18 @@ from ae_core.data import Dataset, load_dataset
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
 
+# Every architecture the product promises, in the order the UI and the CLI list them.
+PRODUCT_ARCHITECTURES = [
+    "dense",
+    "deep",
+    "conv",
+    "sparse",
+    "denoising",
+    "contractive",
+    "vae",
+    "stacked",
+]
+
 # Small but real: enough images for every class and for a model to learn something in a few
 # seconds of CPU time.
 SMALL_TRAIN = 4_000

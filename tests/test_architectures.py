@@ -4,21 +4,13 @@ import pytest
 from ae_core.architectures import all_architectures, get_architecture
 from ae_core.run_config import RunConfig
 from ae_core.training import build_autoencoder
+from tests.conftest import PRODUCT_ARCHITECTURES
 
 ALL = [a.name for a in all_architectures()]
 
 
 def test_the_registry_holds_every_architecture_of_the_product():
-    assert ALL == [
-        "dense",
-        "deep",
-        "conv",
-        "sparse",
-        "denoising",
-        "contractive",
-        "vae",
-        "stacked",
-    ]
+    assert ALL == PRODUCT_ARCHITECTURES
     for arch in all_architectures():
         assert arch.title and arch.description and arch.config_class.architecture == arch.name
 

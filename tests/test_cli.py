@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import PRODUCT_ARCHITECTURES, ROOT
 
 
 def run_cli(*args, env=None, timeout=300):
@@ -25,16 +25,7 @@ def test_archs_lists_every_architecture_with_its_description():
     out = run_cli("archs")
     assert out.returncode == 0, out.stderr
     lines = out.stdout.strip().splitlines()
-    assert [line.split()[0] for line in lines] == [
-        "dense",
-        "deep",
-        "conv",
-        "sparse",
-        "denoising",
-        "contractive",
-        "vae",
-        "stacked",
-    ]
+    assert [line.split()[0] for line in lines] == PRODUCT_ARCHITECTURES
     assert "greedy" in lines[-1].lower()
 
 

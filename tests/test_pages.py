@@ -62,8 +62,8 @@ def assert_clean(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
 
-def train_from_page(at: AppTest, **settings) -> AppTest:
-    """Fill in the Train page as a user would, press Start and wait for the run to end."""
+def start_from_page(at: AppTest, **settings):
+    """Fill in the Train page as a user would (1,000 images) and press Start."""
     at.switch_page("pages/train.py").run()
     arch = settings.pop("architecture", "deep")
     at.selectbox(key="train.architecture").set_value(arch).run()
@@ -77,7 +77,12 @@ def train_from_page(at: AppTest, **settings) -> AppTest:
     assert_clean(at)
     at.button(key="train.start").click().run()
     assert_clean(at)
-    lab = at.session_state[SESSION_KEY]
+    return at.session_state[SESSION_KEY]
+
+
+def train_from_page(at: AppTest, **settings) -> AppTest:
+    """Start a run from the Train page and wait for it to end."""
+    lab = start_from_page(at, **settings)
     assert lab.job.join(timeout=180), "training did not finish"
     return at.run()
 
@@ -268,15 +273,10 @@ def test_a_saved_run_can_be_chosen_and_explored_in_a_new_session(trained_app, mo
 
 def test_changing_settings_mid_run_does_not_touch_the_run(runs):
     at = new_app().run()
-    at.switch_page("pages/train.py").run()
-    at.select_slider(key="setting.deep.data.train_size").set_value(1_000)
-    at.number_input(key="setting.deep.train.epochs").set_value(3)
-    at.number_input(key="setting.deep.model.latent_dim").set_value(3).run()
-    at.button(key="train.start").click().run()
+    lab = start_from_page(at, epochs=3, latent_dim=3)
     at.number_input(key="setting.deep.model.latent_dim").set_value(7).run()
     at.selectbox(key="train.architecture").set_value("conv").run()
     assert_clean(at)
-    lab = at.session_state[SESSION_KEY]
     assert lab.job.join(timeout=180)
     at.run()
     assert_clean(at)
@@ -286,11 +286,7 @@ def test_changing_settings_mid_run_does_not_touch_the_run(runs):
 
 def test_stop_button_stops_the_run_and_keeps_the_model(runs):
     at = new_app().run()
-    at.switch_page("pages/train.py").run()
-    at.select_slider(key="setting.deep.data.train_size").set_value(1_000)
-    at.number_input(key="setting.deep.train.epochs").set_value(200).run()
-    at.button(key="train.start").click().run()
-    lab = at.session_state[SESSION_KEY]
+    lab = start_from_page(at, epochs=200)
     at.button(key="train.stop").click().run()
     assert lab.job.join(timeout=120)
     at.run()
@@ -414,12 +410,7 @@ def test_features_page_shows_first_layer_units_and_code_units(trained_app):
 
 def test_training_continues_while_the_user_visits_other_pages(runs):
     at = new_app().run()
-    at.switch_page("pages/train.py").run()
-    at.select_slider(key="setting.deep.data.train_size").set_value(1_000)
-    # 60 epochs take far longer than a page switch, even on a fast machine.
-    at.number_input(key="setting.deep.train.epochs").set_value(60).run()
-    at.button(key="train.start").click().run()
-    lab = at.session_state[SESSION_KEY]
+    lab = start_from_page(at, epochs=60)  # far longer than a page switch, even on a fast machine
     at.switch_page("pages/latent_space.py").run()
     assert_clean(at)
     assert not lab.job.snapshot().finished

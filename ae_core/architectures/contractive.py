@@ -13,7 +13,8 @@ import tensorflow as tf
 
 from ae_core.architectures import params
 from ae_core.architectures.autoencoder import Autoencoder
-from ae_core.architectures.blocks import LayerSeeds, dense_decoder, dense_encoder
+from ae_core.architectures.blocks import LayerSeeds
+from ae_core.architectures.dense import mirrored_dense
 from ae_core.architectures.model import AutoencoderModel
 from ae_core.architectures.registry import register
 from ae_core.config import ArchConfig, param
@@ -63,9 +64,7 @@ class ContractiveModel(AutoencoderModel):
     ContractiveConfig,
 )
 def build_contractive(config: ContractiveConfig, loss: str, seeds: LayerSeeds) -> Autoencoder:
-    widths, k = config.hidden_widths, config.latent_dim
-    encoder = dense_encoder(widths, k, config.activation, config.code_activation, seeds)
-    decoder = dense_decoder(widths[::-1], k, config.activation, config.output_activation, seeds)
+    encoder, decoder = mirrored_dense(config, seeds)
     model = ContractiveModel(
         encoder, decoder, loss, weight=config.contractive_weight, name="contractive"
     )

@@ -49,7 +49,13 @@ def build_deep(config: DeepConfig, loss: str, seeds: LayerSeeds) -> Autoencoder:
 
 def deep_model(config, loss: str, seeds: LayerSeeds, name: str) -> AutoencoderModel:
     """Mirrored dense encoder/decoder from a config with hidden widths and activations."""
+    return AutoencoderModel(*mirrored_dense(config, seeds), loss, name=name)
+
+
+def mirrored_dense(config, seeds: LayerSeeds, code_activation: str | None = None):
+    """Dense encoder (hidden widths, then the code) and its mirror image as the decoder."""
     widths, k = config.hidden_widths, config.latent_dim
-    encoder = dense_encoder(widths, k, config.activation, config.code_activation, seeds)
+    code_activation = code_activation or config.code_activation
+    encoder = dense_encoder(widths, k, config.activation, code_activation, seeds)
     decoder = dense_decoder(widths[::-1], k, config.activation, config.output_activation, seeds)
-    return AutoencoderModel(encoder, decoder, loss, name=name)
+    return encoder, decoder

@@ -15,7 +15,8 @@ import tensorflow as tf
 
 from ae_core.architectures import params
 from ae_core.architectures.autoencoder import Autoencoder
-from ae_core.architectures.blocks import LayerSeeds, dense_decoder, dense_encoder
+from ae_core.architectures.blocks import LayerSeeds
+from ae_core.architectures.dense import mirrored_dense
 from ae_core.architectures.model import EPSILON, AutoencoderModel
 from ae_core.architectures.registry import register
 from ae_core.config import ArchConfig, param
@@ -122,11 +123,9 @@ class KLSparseModel(AutoencoderModel):
     SparseConfig,
 )
 def build_sparse(config: SparseConfig, loss: str, seeds: LayerSeeds) -> Autoencoder:
-    widths, k = config.hidden_widths, config.latent_dim
     # KL needs activations in (0, 1), hence sigmoid codes; L1 suits ReLU, which reaches 0.
     code_activation = "sigmoid" if config.sparsity == "kl" else "relu"
-    encoder = dense_encoder(widths, k, config.activation, code_activation, seeds)
-    decoder = dense_decoder(widths[::-1], k, config.activation, config.output_activation, seeds)
+    encoder, decoder = mirrored_dense(config, seeds, code_activation)
     if config.sparsity == "kl":
         model = KLSparseModel(
             encoder,

@@ -97,6 +97,17 @@ def _training_status(session: LabSession) -> None:
         st.page_link("pages/train.py", label="Watch it train", icon=":material/monitoring:")
 
 
+def model_page(title: str, intro: str):
+    """Start a results page: header and model chooser; without a model, say what to do and
+    stop the page there."""
+    session = page_start(title, intro)
+    model = choose_model(session)
+    if model is None:
+        no_model_yet()
+        st.stop()
+    return session, model
+
+
 def no_model_yet() -> None:
     st.info(
         "There is no model to explore yet. Train one (a preset on the Home page takes about "
