@@ -1,12 +1,17 @@
 """Home: what an autoencoder is, what each page does, and one-click presets."""
 
+from pathlib import Path
+
 import numpy as np
 import streamlit as st
 
 from ae_core.figures import autoencoder_sketch
+from ae_core.images import to_mnist
 from ae_core.presets import PRESETS
 from pages.ui.common import page_start, user_errors
 from pages.ui.session import is_training, remember_settings, start_training
+
+SKETCH_DIGIT = "assets/examples/marker_7.png"
 
 session = page_start(
     "Autoencoder Lab", "Train autoencoders on handwritten digits and see what they learn."
@@ -24,20 +29,12 @@ which digit it is and how it is written. Those codes are the *latent space*.
 """
     )
 with right:
-
-    def sketch_images():
-        with user_errors():
-            from ae_core.data import load_dataset
-
-            digit = load_dataset("mnist").x_test[0]
-            blurred = sum(
-                np.roll(np.roll(digit, dx, 0), dy, 1) for dx in (-1, 0, 1) for dy in (-1, 0, 1)
-            )
-            return digit, np.clip(blurred / 6.0, 0, 1)
-        return np.zeros((28, 28)), np.zeros((28, 28))
-
+    # A drawn example digit, not MNIST: the Home page needs neither the dataset nor TensorFlow.
+    digit = to_mnist((Path(__file__).resolve().parents[1] / SKETCH_DIGIT).read_bytes())
+    blurred = sum(np.roll(np.roll(digit, dx, 0), dy, 1) for dx in (-1, 0, 1) for dy in (-1, 0, 1))
     st.plotly_chart(
-        autoencoder_sketch(*sketch_images(), code_size=2), config={"displayModeBar": False}
+        autoencoder_sketch(digit, np.clip(blurred / 6.0, 0, 1), code_size=2),
+        config={"displayModeBar": False},
     )
 
 st.subheader("Start with a preset")
