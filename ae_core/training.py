@@ -5,14 +5,17 @@ initializer seeds), the training subset, the shuffling and the noise (numpy Gene
 the run). Nothing here touches process-wide random state, so sessions can train side by side.
 
 Training can be stopped from another thread with a `threading.Event` (honoured before the next
-batch); a loss that turns NaN or infinite stops the run at once and restores the last weights
-that gave a finite loss.
+batch); a loss that turns NaN or infinite stops the run when the call into the graph it appears
+in returns (at most `report_every` batches, a fraction of a second) and restores the last
+weights that gave a finite loss.
 """
 
 from __future__ import annotations
 
 import math
 import threading
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -28,6 +31,9 @@ from ae_core.errors import TrainingError
 from ae_core.noise import add_noise
 from ae_core.progress import BatchProgress, EpochReport, ProgressCallback, RateClock
 from ae_core.run_config import RunConfig
+
+# Our batches end early on purpose when a run is stopped; Keras would warn about it every time.
+warnings.filterwarnings("ignore", message="Your input ran out of data", category=UserWarning)
 
 Status = Literal["completed", "stopped", "diverged"]
 FINAL_STAGE = "Training"
@@ -196,16 +202,28 @@ class _Trainer:
         # (Handing Keras numpy arrays per epoch would copy the whole set twice an epoch.)
         target_tensor = tf.constant(targets)
 
-        model.compile(optimizer=make_optimizer(self.config.train))
+        # Keras runs one report window of batches per call into the graph: for small dense
+        # models that saves most of the per-batch Python overhead (bench/speedups.py), and
+        # a stop still lands before the next batch because the input pipeline checks it.
+        model.compile(
+            optimizer=make_optimizer(self.config.train), steps_per_execution=self.report_every
+        )
         monitor = _Monitor(self, title, epochs)
         for epoch in range(1, epochs + 1):
             if self.stop.is_set():
                 return "stopped", self._stopped_message(title, epoch - 1, epochs, finished=True)
             order = self.shuffle_rng.permutation(len(targets))
             inputs = target_tensor if noise is None else tf.constant(self._corrupt(targets, noise))
-            monitor.epoch = epoch
+            monitor.start_epoch(epoch)
+            batches = shuffled_batches(
+                inputs,
+                target_tensor,
+                order,
+                self.config.train.batch_size,
+                keep_going=monitor.take_next_batch,
+            )
             history = model.fit(
-                shuffled_batches(inputs, target_tensor, order, self.config.train.batch_size),
+                batches,
                 epochs=1,
                 shuffle=False,  # the order above comes from the run's own generator
                 validation_data=validation,
@@ -266,11 +284,27 @@ class _Trainer:
 
 
 def shuffled_batches(
-    inputs: tf.Tensor, targets: tf.Tensor, order: np.ndarray, batch_size: int
+    inputs: tf.Tensor,
+    targets: tf.Tensor,
+    order: np.ndarray,
+    batch_size: int,
+    keep_going: Callable[[], bool] | None = None,
 ) -> tf.data.Dataset:
-    """Batches of (inputs, targets) in the given order, gathered from tensors in memory."""
+    """Batches of (inputs, targets) in the given order, gathered from tensors in memory.
+
+    `keep_going` is asked before each batch is handed to the model; once it says False the
+    data ends there, even in the middle of a call that runs several batches.
+    """
     indices = tf.data.Dataset.from_tensor_slices(order).batch(batch_size)
-    return indices.map(lambda i: (tf.gather(inputs, i), tf.gather(targets, i))).prefetch(2)
+    batches = indices.map(lambda i: (tf.gather(inputs, i), tf.gather(targets, i))).prefetch(2)
+    if keep_going is None:
+        return batches
+    # After the prefetch, and with no prefetch injected after it, so the question is asked
+    # when the model takes a batch, not ahead of it.
+    checked = batches.take_while(lambda *_: tf.reshape(tf.py_function(keep_going, [], tf.bool), []))
+    options = tf.data.Options()
+    options.experimental_optimization.inject_prefetch = False
+    return checked.with_options(options)
 
 
 def _batches(inputs: np.ndarray, targets: np.ndarray, batch_size: int) -> tf.data.Dataset:
@@ -278,7 +312,12 @@ def _batches(inputs: np.ndarray, targets: np.ndarray, batch_size: int) -> tf.dat
 
 
 class _Monitor(keras.callbacks.Callback):
-    """Per-batch hook: stop requests, progress reports and last-good-weights snapshots."""
+    """Stop requests, progress reports and last-good-weights snapshots.
+
+    Keras calls it once per call into the graph (`report_every` batches); the input pipeline
+    asks `take_next_batch` before every single batch, which is where a stop takes effect and
+    where the batches are counted.
+    """
 
     def __init__(self, trainer: _Trainer, stage: str, epochs: int):
         super().__init__()
@@ -286,6 +325,8 @@ class _Monitor(keras.callbacks.Callback):
         self.stage = stage
         self.epochs = epochs
         self.epoch = 1
+        self.batches_taken = 0
+        self._batches_counted = 0
         self.stopped = False
         self.diverged: tuple[int, int] | None = None
         self._candidate: list[np.ndarray] | None = None
@@ -293,19 +334,31 @@ class _Monitor(keras.callbacks.Callback):
         self._last_good_at: tuple[int, int] | None = None
         self._candidate_at: tuple[int, int] | None = None
 
+    def start_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+        self.batches_taken = self._batches_counted = 0
+
+    def take_next_batch(self) -> bool:
+        """Called by the input pipeline (a TensorFlow thread) before each batch."""
+        if self.trainer.stop.is_set():
+            self.stopped = True
+            return False
+        self.batches_taken += 1
+        return True
+
     def on_train_batch_begin(self, batch, logs=None):
         if self.trainer.stop.is_set():
             self.stopped = True
             self.model.stop_training = True
-        if batch % self.trainer.report_every == 0:
-            # The weights before this batch are confirmed good once its loss comes out finite.
-            self._candidate = self.model.get_weights()
-            self._candidate_at = (self.epoch, batch + 1)
+            return
+        # The weights before this call are confirmed good once its loss comes out finite.
+        self._candidate = self.model.get_weights()
+        self._candidate_at = (self.epoch, self.batches_taken + 1)
 
     def on_train_batch_end(self, batch, logs=None):
         loss = float(logs["loss"])
         if not math.isfinite(loss):
-            self.diverged = (self.epoch, batch + 1)
+            self.diverged = (self.epoch, self.batches_taken)
             self.model.stop_training = True
             return
         if self._candidate is not None:
@@ -313,10 +366,11 @@ class _Monitor(keras.callbacks.Callback):
             self._candidate = None
         trainer = self.trainer
         size = trainer.config.train.batch_size
-        done_before = batch * size
-        trainer.clock.batch_done(min(size, len(trainer.data.x_train) - done_before))
-        last = batch + 1 == trainer.batches_per_epoch
-        if (batch + 1) % trainer.report_every == 0 or last:
+        for index in range(self._batches_counted, self.batches_taken):
+            trainer.clock.batch_done(min(size, len(trainer.data.x_train) - index * size))
+        self._batches_counted = self.batches_taken
+        last = self.batches_taken == trainer.batches_per_epoch
+        if self.batches_taken % trainer.report_every == 0 or last:
             trainer.clock.close_window()
             if trainer.on_progress is not None:
                 trainer.on_progress(
@@ -324,7 +378,7 @@ class _Monitor(keras.callbacks.Callback):
                         stage=self.stage,
                         epoch=self.epoch,
                         epochs=self.epochs,
-                        batch=batch + 1,
+                        batch=self.batches_taken,
                         batches=trainer.batches_per_epoch,
                         fraction=trainer.clock.fraction,
                         loss=loss,
@@ -346,6 +400,6 @@ class _Monitor(keras.callbacks.Callback):
         else:
             kept = "The initial weights were kept."
         return (
-            f"The loss became NaN or infinite in epoch {epoch}, batch {batch}, so training "
+            f"The loss became NaN or infinite by batch {batch} of epoch {epoch}, so training "
             f"stopped. {kept} Try a smaller learning rate (it was {lr:g})."
         )

@@ -2,13 +2,14 @@ import threading
 
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from ae_core.architectures import all_architectures
 from ae_core.errors import TrainingError
 from ae_core.metrics import per_image_mse
 from ae_core.noise import add_noise
 from ae_core.progress import BatchProgress, EpochReport
-from ae_core.training import build_autoencoder, train
+from ae_core.training import build_autoencoder, make_optimizer, shuffled_batches, train
 from tests.conftest import mean_image_mse, small_run
 
 ALL = [a.name for a in all_architectures()]
@@ -93,6 +94,25 @@ def test_stop_from_another_thread_ends_the_run_within_one_batch_and_keeps_weight
     untrained = build_autoencoder(config)
     images = small_mnist.x_test[:20]
     assert not np.allclose(result.autoencoder.reconstruct(images), untrained.reconstruct(images))
+
+
+def test_a_stop_lands_before_the_next_batch_even_inside_a_multi_batch_call(small_mnist):
+    # The trainer lets Keras run several batches per call into the graph; the input pipeline
+    # is what makes a stop land between two of them.
+    config = small_run("dense", batch_size=32)
+    model = build_autoencoder(config).model
+    model.compile(optimizer=make_optimizer(config.train), steps_per_execution=8)
+    images = tf.constant(small_mnist.x_train[:640])
+    asked = []
+
+    def keep_going():
+        asked.append(True)
+        return len(asked) <= 3  # the stop arrives while the first call of 8 is running
+
+    order = np.arange(640)
+    model.fit(shuffled_batches(images, images, order, 32, keep_going), shuffle=False, verbose=0)
+    assert int(model.optimizer.iterations) == 3
+    assert len(asked) == 4  # asked once per batch it was about to take, never ahead
 
 
 def test_a_diverging_run_stops_with_a_reason_and_keeps_finite_weights(small_mnist):
