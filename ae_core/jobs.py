@@ -19,7 +19,7 @@ from ae_core.data import Dataset, load_dataset
 from ae_core.errors import AELabError
 from ae_core.progress import BatchProgress, EpochReport, ProgressEvent
 from ae_core.run_config import RunConfig
-from ae_core.training import TrainingResult, train
+from ae_core.training import REPORT_EVERY, TrainingResult, train
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ class TrainingJob:
         config: RunConfig,
         dataset: Dataset | None = None,
         autoencoder: Autoencoder | None = None,
-        report_every: int = 10,
+        report_every: int = REPORT_EVERY,
         name: str = "",
     ):
         self.config = config

@@ -37,6 +37,8 @@ warnings.filterwarnings("ignore", message="Your input ran out of data", category
 
 Status = Literal["completed", "stopped", "diverged"]
 FINAL_STAGE = "Training"
+# Batches per progress report, and per call into the graph (see _run_stage).
+REPORT_EVERY = 10
 CODE_SAMPLE_SIZE = 2_000
 VALIDATION_BATCH = 1_000
 
@@ -123,7 +125,7 @@ def train(
     *,
     on_progress: ProgressCallback | None = None,
     stop: threading.Event | None = None,
-    report_every: int = 10,
+    report_every: int = REPORT_EVERY,
     autoencoder: Autoencoder | None = None,
 ) -> TrainingResult:
     """Train the architecture `config` describes and return the model with its history.

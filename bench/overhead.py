@@ -24,7 +24,7 @@ import time
 from ae_core.data import load_dataset
 from ae_core.jobs import TrainingJob
 from ae_core.run_config import RunConfig
-from ae_core.training import build_autoencoder, make_optimizer, training_set
+from ae_core.training import REPORT_EVERY, build_autoencoder, make_optimizer, training_set
 
 
 def bare_fit(config: RunConfig, images, steps_per_execution: int = 1) -> float:
@@ -64,7 +64,7 @@ def main() -> None:
     dataset = load_dataset("mnist")
     print(
         "| architecture | bare fit img/s | train() img/s | ratio (median of rounds) | rounds "
-        "| bare fit, 10 steps/execution, img/s | ratio to it |"
+        f"| bare fit, {REPORT_EVERY} steps/execution, img/s | ratio to it |"
     )
     print("|---|---:|---:|---:|---|---:|---:|")
     for name in args.archs:
@@ -81,7 +81,7 @@ def main() -> None:
         for _ in range(args.rounds):
             bare.append(samples / bare_fit(config, images))
             ours.append(samples / project_train(config, dataset))
-            bare10.append(samples / bare_fit(config, images, steps_per_execution=10))
+            bare10.append(samples / bare_fit(config, images, steps_per_execution=REPORT_EVERY))
         ratios = [o / b for o, b in zip(ours, bare, strict=True)]
         ratios10 = [o / b for o, b in zip(ours, bare10, strict=True)]
         rounds = ", ".join(f"{r:.3f}" for r in ratios)

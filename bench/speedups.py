@@ -13,8 +13,8 @@ ratio to the baseline named in each row. Variants:
 - + XLA: the same with `jit_compile=True`;
 - + 1 inter-op thread: the same with TensorFlow's inter-op pool limited to one thread
   (set in a subprocess, since it must be set before TensorFlow starts);
-- + 10 steps per execution: Keras runs 10 batches per call into the graph, as the trainer
-  now does (one progress report's worth);
+- + steps per execution: Keras runs one progress report's worth of batches per call into the
+  graph (`ae_core.training.REPORT_EVERY`, 10), as the trainer now does;
 - batch 64 / batch 256: the trainer with another batch size (the default is 128).
 
 Each row also shows the test MSE (first 2,000 test images) after that one epoch, so a
@@ -40,8 +40,14 @@ def one_epoch(arch: str, variant: str, images: np.ndarray, test: np.ndarray) -> 
     and the test MSE after it."""
     import tensorflow as tf
 
+    from ae_core.metrics import per_image_mse
     from ae_core.run_config import RunConfig
-    from ae_core.training import build_autoencoder, make_optimizer, shuffled_batches
+    from ae_core.training import (
+        REPORT_EVERY,
+        build_autoencoder,
+        make_optimizer,
+        shuffled_batches,
+    )
 
     batch = BATCH_SIZES.get(variant, 128)
     config = RunConfig.create(arch, batch_size=batch)
@@ -50,7 +56,7 @@ def one_epoch(arch: str, variant: str, images: np.ndarray, test: np.ndarray) -> 
     model.compile(
         optimizer=make_optimizer(config.train),
         jit_compile=variant == "xla",
-        steps_per_execution=10 if variant == "spe10" else 1,
+        steps_per_execution=REPORT_EVERY if variant == "spe" else 1,
     )
     order = np.random.default_rng(0).permutation(len(images))
 
@@ -67,8 +73,7 @@ def one_epoch(arch: str, variant: str, images: np.ndarray, test: np.ndarray) -> 
     started = time.perf_counter()
     epoch(len(images))
     rate = len(images) / (time.perf_counter() - started)
-    decoded = autoencoder.decoder.predict(autoencoder.encoder.predict(test, verbose=0), verbose=0)
-    mse = float(np.mean((decoded.reshape(test.shape) - test) ** 2))
+    mse = float(np.mean(per_image_mse(test, autoencoder.reconstruct(test))))
     return {"rate": rate, "mse": mse}
 
 
@@ -111,7 +116,7 @@ ROWS = [
     ("tensor + gather", "tensor", "numpy", "numpy per epoch"),
     ("+ XLA", "xla", "tensor", "tensor + gather"),
     ("+ 1 inter-op thread", "inter1", "tensor", "tensor + gather"),
-    ("+ 10 steps per execution (current)", "spe10", "tensor", "tensor + gather"),
+    ("+ steps per execution (current)", "spe", "tensor", "tensor + gather"),
     ("batch 64", "batch64", "tensor", "batch 128"),
     ("batch 256", "batch256", "tensor", "batch 128"),
 ]
@@ -133,7 +138,7 @@ def main() -> None:
 
     print("| architecture | variant | images/s (median) | ratio | baseline | test MSE, 1 epoch |")
     print("|---|---|---:|---:|---|---:|")
-    in_process = ["numpy", "tensor", "xla", "spe10", "batch64", "batch256"]
+    in_process = ["numpy", "tensor", "xla", "spe", "batch64", "batch256"]
     for arch in args.archs:
         results: dict[str, list[dict]] = {}
         for _ in range(args.rounds):

@@ -54,19 +54,15 @@ with detail_col:
     if model.latent_dim == 2:
         st.markdown("**Decode any point**")
         lo, hi = np.percentile(view.points, [1, 99], axis=0)
-        x = st.slider(
-            "code 1",
-            float(lo[0]),
-            float(hi[0]),
-            float((lo[0] + hi[0]) / 2),
-            key=f"latent.x.{per_model}",
-        )
-        y = st.slider(
-            "code 2",
-            float(lo[1]),
-            float(hi[1]),
-            float((lo[1] + hi[1]) / 2),
-            key=f"latent.y.{per_model}",
+        x, y = (
+            st.slider(
+                f"code {i + 1}",
+                float(lo[i]),
+                float(hi[i]),
+                float((lo[i] + hi[i]) / 2),
+                key=f"latent.{axis}.{per_model}",
+            )
+            for i, axis in enumerate("xy")
         )
         highlights["decoded"] = np.array([x, y])
         st.plotly_chart(
