@@ -15,6 +15,7 @@ Keras' built-ins) is refused before anything is read from it.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import secrets
 import shutil
@@ -28,6 +29,8 @@ from ae_core.architectures import Autoencoder
 from ae_core.errors import AELabError, RunFolderError
 from ae_core.run_config import RunConfig
 from ae_core.training import EpochRecord, TrainingResult, build_autoencoder
+
+log = logging.getLogger(__name__)
 
 RUN_FORMAT = "autoencoder-lab-run"
 RUN_VERSION = 1
@@ -70,10 +73,19 @@ class RunSummary:
     created: str
     status: str
     test_mse: float | None
+    # When the folder was written, from the file system: a field inside run.json could claim
+    # any date (a `created` of 9999-... would otherwise sort first for everyone).
+    modified: float = 0.0
 
     @property
     def name(self) -> str:
         return self.folder.name
+
+
+def shown_name(path: Path) -> str:
+    """How a file of a run is named to users: `run-name/file`, never a server path."""
+    path = Path(path)
+    return f"{path.parent.name}/{path.name}" if path.parent.name else path.name
 
 
 def new_run_folder(root: Path, config: RunConfig) -> Path:
@@ -91,7 +103,7 @@ def save_run(folder: Path, result: TrainingResult, metrics: dict[str, Any]) -> P
     """
     folder = Path(folder)
     if folder.exists():
-        raise RunFolderError(f"{folder} already exists; choose a new folder for this run.")
+        raise RunFolderError(f"{folder.name} already exists; choose a new folder for this run.")
     staging = folder.with_name(f".{folder.name}.partial")
     staging.mkdir(parents=True)
     try:
@@ -119,31 +131,41 @@ def save_run(folder: Path, result: TrainingResult, metrics: dict[str, Any]) -> P
 
 
 def load_run(folder: Path) -> SavedRun:
-    """Validate and load a saved run; raises RunFolderError with the reason if it is not one."""
+    """Validate and load a saved run; raises RunFolderError with the reason if it is not one.
+
+    Messages name the run (its folder's name), never the server path it lives at.
+    """
     folder = Path(folder)
     if not folder.is_dir():
-        raise RunFolderError(f"{folder} is not a folder, so it cannot be a saved run.")
-    info = _read_json(folder / "run.json", "the run description")
+        raise RunFolderError(f"{folder.name} is not a folder, so it cannot be a saved run.")
+    description = folder / "run.json"
+    info = _read_json(description, "the run description")
     if not isinstance(info, dict) or info.get("format") != RUN_FORMAT:
-        raise RunFolderError(f"{folder / 'run.json'} is not an Autoencoder Lab run description.")
+        raise RunFolderError(
+            f"{shown_name(description)} is not an Autoencoder Lab run description."
+        )
     if info.get("version") != RUN_VERSION:
         raise RunFolderError(
-            f"{folder} was saved in format version {info.get('version')!r}; "
+            f"{folder.name} was saved in format version {info.get('version')!r}; "
             f"this version of Autoencoder Lab reads version {RUN_VERSION}."
         )
     try:
         config = RunConfig.from_dict(info.get("config"))
     except AELabError as exc:
-        raise RunFolderError(f"{folder / 'run.json'} has an invalid configuration: {exc}") from exc
+        raise RunFolderError(
+            f"{shown_name(description)} has an invalid configuration: {exc}"
+        ) from exc
 
     history_rows = _read_json(folder / "history.json", "the training history")
     metrics = _read_json(folder / "metrics.json", "the metrics")
     try:
         history = [EpochRecord(**row) for row in history_rows]
     except TypeError as exc:
-        raise RunFolderError(f"{folder / 'history.json'} is not a training history.") from exc
+        raise RunFolderError(
+            f"{shown_name(folder / 'history.json')} is not a training history."
+        ) from exc
     if not isinstance(metrics, dict):
-        raise RunFolderError(f"{folder / 'metrics.json'} is not a table of metrics.")
+        raise RunFolderError(f"{shown_name(folder / 'metrics.json')} is not a table of metrics.")
 
     ae = build_autoencoder(config)
     for part in PARTS:
@@ -153,38 +175,56 @@ def load_run(folder: Path) -> SavedRun:
             getattr(ae, part).load_weights(path)
         except Exception as exc:  # Keras raises several types for mismatched weights
             raise RunFolderError(
-                f"The weights in {path} do not fit the {config.architecture} network described "
-                f"in run.json ({type(exc).__name__}: {_first_line(exc)})."
+                f"The weights in {shown_name(path)} do not fit the {config.architecture} "
+                f"network described in run.json ({type(exc).__name__}: "
+                f"{_without_paths(_first_line(exc), folder)})."
             ) from exc
     return SavedRun(folder, config, ae, history, metrics, info)
 
 
 def list_runs(root: Path) -> list[RunSummary]:
-    """Saved runs under `root`, newest first; folders that are not runs are skipped."""
+    """Saved runs under `root`, newest folder first.
+
+    Folders that are not runs are skipped, and so is any run that cannot be read, whatever
+    the reason (damaged or absurdly nested JSON, a file that cannot be opened): each is logged
+    on the server, and one bad folder never stops the others from being listed.
+    """
     root = Path(root)
-    if not root.is_dir():
+    try:
+        folders = list(root.iterdir()) if root.is_dir() else []
+    except OSError as exc:
+        log.warning("cannot list the runs folder %s: %s", root, exc)
         return []
     summaries = []
-    for folder in root.iterdir():
-        if folder.name.startswith(".") or not (folder / "run.json").is_file():
+    for folder in folders:
+        if folder.name.startswith("."):
             continue
         try:
-            info = _read_json(folder / "run.json", "the run description")
-            metrics = _read_json(folder / "metrics.json", "the metrics")
-            config = RunConfig.from_dict(info["config"])
-        except (AELabError, KeyError, TypeError):
+            summary = _summary(folder)
+        except (AELabError, OSError, RecursionError, KeyError, TypeError, ValueError) as exc:
+            log.warning("skipping the run folder %s: %s", folder, _first_line(exc))
             continue
-        summaries.append(
-            RunSummary(
-                folder=folder,
-                architecture=config.architecture,
-                latent_dim=config.model.latent_dim,
-                created=str(info.get("created", "")),
-                status=str(info.get("status", "")),
-                test_mse=metrics.get("test_mse") if isinstance(metrics, dict) else None,
-            )
-        )
-    return sorted(summaries, key=lambda s: s.created, reverse=True)
+        if summary is not None:
+            summaries.append(summary)
+    return sorted(summaries, key=lambda s: (s.modified, s.name), reverse=True)
+
+
+def _summary(folder: Path) -> RunSummary | None:
+    if not (folder / "run.json").is_file():
+        return None
+    info = _read_json(folder / "run.json", "the run description")
+    metrics = _read_json(folder / "metrics.json", "the metrics")
+    config = RunConfig.from_dict(info["config"])
+    test_mse = metrics.get("test_mse") if isinstance(metrics, dict) else None
+    return RunSummary(
+        folder=folder,
+        architecture=config.architecture,
+        latent_dim=config.model.latent_dim,
+        created=str(info.get("created", "")),
+        status=str(info.get("status", "")),
+        test_mse=test_mse if isinstance(test_mse, int | float) else None,
+        modified=folder.stat().st_mtime,
+    )
 
 
 def check_keras_archive(path: Path) -> None:
@@ -195,27 +235,28 @@ def check_keras_archive(path: Path) -> None:
     elsewhere, and rebuilding it would mean trusting it.
     """
     if not path.is_file():
-        raise RunFolderError(f"{path} is missing; a saved run needs {path.name}.")
+        raise RunFolderError(f"{shown_name(path)} is missing; a saved run needs {path.name}.")
+    name = shown_name(path)
     if not zipfile.is_zipfile(path):
-        raise RunFolderError(f"{path} is not a Keras model file (.keras files are zip archives).")
+        raise RunFolderError(f"{name} is not a Keras model file (.keras files are zip archives).")
     try:
         with zipfile.ZipFile(path) as archive:
             members = {m.filename: m for m in archive.infolist()}
             missing = {"config.json", "model.weights.h5"} - set(members)
             if missing:
-                raise RunFolderError(f"{path} lacks {', '.join(sorted(missing))}.")
+                raise RunFolderError(f"{shown_name(path)} lacks {', '.join(sorted(missing))}.")
             if sum(m.file_size for m in members.values()) > MAX_ARCHIVE_BYTES:
-                raise RunFolderError(f"{path} is larger than any autoencoder this lab makes.")
+                raise RunFolderError(f"{name} is larger than any autoencoder this lab makes.")
             if members["config.json"].file_size > MAX_JSON_BYTES:
-                raise RunFolderError(f"{path} has an implausibly large configuration.")
+                raise RunFolderError(f"{shown_name(path)} has an implausibly large configuration.")
             model_config = json.loads(archive.read("config.json"))
     except (zipfile.BadZipFile, OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RunFolderError(f"{path} is damaged ({type(exc).__name__}: {exc}).") from exc
+        raise RunFolderError(f"{shown_name(path)} is damaged ({type(exc).__name__}).") from exc
     unsafe = sorted(_foreign_classes(model_config))
     if unsafe:
         raise RunFolderError(
-            f"{path} contains {', '.join(unsafe)}, which would need unsafe deserialisation "
-            "(code inside a model file). It was not loaded."
+            f"{name} contains {', '.join(unsafe)}, which would need unsafe deserialisation (code "
+            "inside a model file). It was not loaded."
         )
 
 
@@ -260,14 +301,30 @@ def _finite(value: Any) -> Any:
 
 
 def _read_json(path: Path, what: str) -> Any:
-    if not path.is_file():
-        raise RunFolderError(f"{path} is missing; a saved run needs {what} ({path.name}).")
-    if path.stat().st_size > MAX_JSON_BYTES:
-        raise RunFolderError(f"{path} is too large to be {what}.")
+    name = shown_name(path)
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RunFolderError(f"{path} is not valid JSON, so it is not {what}: {exc}") from exc
+        if not path.is_file():
+            raise RunFolderError(f"{name} is missing; a saved run needs {what} ({path.name}).")
+        if path.stat().st_size > MAX_JSON_BYTES:
+            raise RunFolderError(f"{name} is too large to be {what}.")
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        # Permissions, a link to something unreadable, a disk error: the run's own problem.
+        raise RunFolderError(f"{name} cannot be read ({type(exc).__name__}).") from exc
+    except UnicodeDecodeError as exc:
+        raise RunFolderError(f"{name} is not valid JSON, so it is not {what}: {exc}") from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RunFolderError(f"{name} is not valid JSON, so it is not {what}: {exc}") from exc
+    except RecursionError as exc:
+        # Deeply nested brackets exhaust the parser's stack; no run description looks so.
+        raise RunFolderError(f"{name} is nested too deeply to be {what}.") from exc
+
+
+def _without_paths(text: str, folder: Path) -> str:
+    """A library's message with the run's server path replaced by the run's name."""
+    return text.replace(str(folder.resolve()), folder.name).replace(str(folder), folder.name)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -160,3 +160,65 @@ def test_refuses_a_custom_class_in_a_model_file(saved, tmp_path):
             archive.writestr(name, data)
     with pytest.raises(RunFolderError, match=r"evil\.layers.*unsafe deserialisation"):
         load_run(folder)
+
+
+def _copy_with_run_json(saved, root, name, write):
+    """A copy of a good saved run whose run.json is replaced by `write(path)`."""
+    folder = shutil.copytree(saved("dense"), root / name)
+    (folder / "run.json").unlink()
+    write(folder / "run.json")
+    return folder
+
+
+BAD_RUN_JSON = {
+    "deeply nested": lambda p: p.write_text("[" * 100_000 + "]" * 100_000),
+    "unreadable": lambda p: p.symlink_to("/proc/self/mem"),  # is a file, reading it fails
+    "not utf-8": lambda p: p.write_bytes(b"\xff\xfe{"),
+    "wrong shape": lambda p: p.write_text('{"config": 3}'),
+}
+
+
+def test_one_unreadable_run_never_hides_the_others(saved, tmp_path):
+    good = shutil.copytree(saved("deep"), tmp_path / saved("deep").name)
+    for name, write in BAD_RUN_JSON.items():
+        _copy_with_run_json(saved, tmp_path, name.replace(" ", "-"), write)
+    assert [r.name for r in list_runs(tmp_path)] == [good.name]
+
+
+@pytest.mark.parametrize("kind", list(BAD_RUN_JSON))
+def test_loading_a_bad_run_gives_its_own_message_without_server_paths(saved, tmp_path, kind):
+    folder = _copy_with_run_json(saved, tmp_path, "bad-run", BAD_RUN_JSON[kind])
+    with pytest.raises(RunFolderError) as caught:
+        load_run(folder)
+    message = str(caught.value)
+    assert "bad-run" in message
+    assert str(tmp_path) not in message and "/proc" not in message
+
+
+def test_no_message_of_a_failed_load_shows_a_server_path(saved, tmp_path):
+    broken = {
+        "missing": lambda f: (f / "decoder.keras").unlink(),
+        "not a zip": lambda f: (f / "encoder.keras").write_text("weights"),
+        "foreign weights": lambda f: shutil.copy(saved("deep") / "encoder.keras", f),
+        "bad history": lambda f: (f / "history.json").write_text('[{"x": 1}]'),
+    }
+    for name, damage in broken.items():
+        folder = shutil.copytree(saved("dense"), tmp_path / name.replace(" ", "-"))
+        damage(folder)
+        with pytest.raises(RunFolderError) as caught:
+            load_run(folder)
+        assert str(tmp_path) not in str(caught.value), name
+        assert folder.name in str(caught.value), name
+
+
+def test_runs_are_ordered_by_their_folders_time_not_by_what_run_json_claims(saved, tmp_path):
+    import os
+
+    older = shutil.copytree(saved("dense"), tmp_path / "older")
+    newer = shutil.copytree(saved("deep"), tmp_path / "newer")
+    info = json.loads((older / "run.json").read_text())
+    info["created"] = "9999-12-31T23:59:59+0000"
+    (older / "run.json").write_text(json.dumps(info))
+    os.utime(older, (1_000_000, 1_000_000))
+    os.utime(newer, (2_000_000, 2_000_000))
+    assert [r.name for r in list_runs(tmp_path)] == ["newer", "older"]
