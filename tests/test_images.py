@@ -11,7 +11,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from ae_core.errors import AELabError
-from ae_core.images import ImageError, preprocess, to_mnist
+from ae_core.images import ImageError, open_image, preprocess, to_mnist
 from ae_core.metrics import knn_predict
 
 
@@ -267,3 +267,19 @@ def test_realistic_photos_are_recognised_nearly_as_well_as_the_test_digits(mnist
     from_photos = float(np.mean(knn_predict(train, labels, photos) == truth))
     assert from_photos >= original - 0.05, (from_photos, original)
     assert from_photos > 0.85
+
+
+def test_opening_uploads_leaves_the_process_warning_filters_alone(monkeypatch):
+    """catch_warnings() swaps process-wide filters: unsafe with several sessions at once."""
+    import warnings
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("open_image must not touch the process-wide warning filters")
+
+    monkeypatch.setattr(warnings, "catch_warnings", forbidden)
+    monkeypatch.setattr(warnings, "simplefilter", forbidden)
+    before = list(warnings.filters)
+    # Between Pillow's warning (89 Mpx) and its error (179 Mpx): refused by our own limit.
+    with pytest.raises(ImageError, match="too large to decode safely"):
+        open_image(_png_with_size(10_000, 10_000))
+    assert list(warnings.filters) == before
