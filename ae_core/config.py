@@ -220,7 +220,7 @@ class DataConfig(Settings):
         "How many training images to use (a seeded random subset); empty means all 60,000.",
         minimum=100,
         maximum=60_000,
-        suggestions=(1_000, 2_000, 5_000, 10_000, 20_000, 30_000, 40_000, None),
+        suggestions=(100, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 30_000, 40_000, None),
         none_label="all 60,000",
     )
     validation_size: int = param(
@@ -255,7 +255,12 @@ class TrainConfig(Settings):
         minimum=1e-6,
         maximum=100.0,
         log_scale=True,
-        suggestions=(None, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0),
+        # From the lowest to the highest rate allowed, so the slider reaches both bounds.
+        suggestions=(
+            None,
+            *(1e-6, 1e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2),
+            *(0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0),
+        ),
         none_label="auto",
     )
     batch_size: int = param(
@@ -264,7 +269,7 @@ class TrainConfig(Settings):
         "Images per gradient step: smaller batches give more, noisier steps per epoch.",
         minimum=1,
         maximum=4_096,
-        suggestions=(16, 32, 64, 128, 256, 512, 1024),
+        suggestions=tuple(2**i for i in range(13)),  # 1 to 4,096, the bounds above
     )
     epochs: int = param(5, "Epochs", "Passes over the training images.", minimum=1, maximum=500)
     seed: int = param(

@@ -81,25 +81,17 @@ def _widget(settings_class, name: str, p: Param, value: Any, key: str, disabled:
     if kind == "list":
         text = ", ".join(str(v) for v in value) if isinstance(value, list | tuple) else str(value)
         return st.text_input(value=text, placeholder="e.g. 256, 128", **common)
+    # Number boxes carry no bounds of their own: a browser keeps an out-of-range number on
+    # screen (in red) while handing Python the last valid one, so Start would train with a
+    # value nobody sees. The typed value goes to the settings, whose check names the bounds.
     if kind == "int":
-        return int(
-            st.number_input(
-                value=int(value),
-                min_value=int(p.minimum) if p.minimum is not None else None,
-                max_value=int(p.maximum) if p.maximum is not None else None,
-                step=1,
-                **common,
-            )
-        )
-    return float(
-        st.number_input(
-            value=float(value),
-            min_value=p.minimum,
-            max_value=p.maximum,
-            format="%g",
-            **common,
-        )
-    )
+        return _whole_number(st.number_input(value=int(value), step=1, **common))
+    return float(st.number_input(value=float(value), format="%g", **common))
+
+
+def _whole_number(value: float) -> int | float:
+    """An int, unless the box holds a fraction (left for the settings' check to refuse)."""
+    return int(value) if float(value).is_integer() else value
 
 
 def _log_grid(p: Param) -> list[float]:
