@@ -7,15 +7,52 @@ import numpy as np
 import streamlit as st
 
 from ae_core.figures import error_histogram, image_steps, latent_scatter
-from ae_core.images import FILE_TYPES, ImageError, preprocess
+from ae_core.images import FILE_TYPES, ImageError, Preprocessed, preprocess
 from ae_core.metrics import per_image_mse, percentile_of
-from pages.ui.common import choose_model, page_start
+from pages.ui.common import choose_model, page_start, show_problems
 from pages.ui.drawing import drawing_pad
+from pages.ui.uploads import give_memory_back, read_once
 
 CHART = {"displayModeBar": False}
 EXAMPLES = Path(__file__).resolve().parents[1] / "assets" / "examples"
 MAX_FILES = 12
 CACHE_SIZE = 32
+
+ACCEPTED = "PNG, JPEG, WebP, BMP, GIF or TIFF"
+
+
+def add_uploads(files, gallery: list, refusals: list) -> None:
+    """Prepare each new upload once, keep only the result, and give the bytes back."""
+    done = st.session_state.setdefault("mine.read", set())
+    new = [f for f in files if f.file_id not in done]
+    # Counted before anything is read: files beyond the limit are never read.
+    room = max(MAX_FILES - len(gallery) - len(refusals), 0)
+    for file in new[:room]:
+        done.add(file.file_id)
+        suffix = Path(file.name).suffix.lower().lstrip(".")
+        if suffix not in FILE_TYPES:
+            kind = suffix.upper() or "Such"
+            refusals.append((file.name, f"{kind} files cannot be read here. Use {ACCEPTED}."))
+            read_once(file)
+            continue
+        try:
+            gallery.append((file.name, preprocess(read_once(file))))
+        except ImageError as exc:
+            refusals.append((file.name, str(exc)))
+    if len(new) > room:
+        refusals.append(
+            (
+                f"{len(new) - room} more files",
+                f"not read: the page holds {MAX_FILES} images at a time. Clear the uploaded "
+                "images to try others.",
+            )
+        )
+        for file in new[room:]:
+            done.add(file.file_id)
+            read_once(file)
+    if new:
+        give_memory_back()
+
 
 session = page_start(
     "Your own digits",
@@ -23,21 +60,31 @@ session = page_start(
     "run through the model.",
 )
 model = choose_model(session)
+show_problems(session)
 
 upload_tab, draw_tab, example_tab = st.tabs(["Upload", "Draw", "Examples"])
+# Uploads are read once into this session's gallery; drawings and examples are read each run.
+gallery: list[tuple[str, Preprocessed]] = st.session_state.setdefault("mine.gallery", [])
+refusals: list[tuple[str, str]] = st.session_state.setdefault("mine.refused", [])
 inputs: list[tuple[str, bytes]] = []
 with upload_tab:
     files = st.file_uploader(
         "Photos or scans of handwritten digits, one digit per image",
-        type=list(FILE_TYPES),
+        # Every type is let through and checked here: a file the uploader refuses by its
+        # type only shows a red icon, while this page can say which formats it reads.
+        type=None,
         accept_multiple_files=True,
-        help="PNG, JPEG, WebP, BMP, GIF or TIFF, up to 10 MB each. Dark ink on light paper "
-        "or light on dark both work.",
+        help=f"{ACCEPTED}, up to 10 MB each, at most {MAX_FILES} images at a time. Dark ink on "
+        "light paper or light on dark both work.",
         key="mine.upload",
     )
-    if len(files) > MAX_FILES:
-        st.warning(f"Only the first {MAX_FILES} of {len(files)} files are shown.")
-    inputs += [(f.name, f.getvalue()) for f in files[:MAX_FILES]]
+    add_uploads(files, gallery, refusals)
+    if (gallery or refusals) and st.button(
+        "Clear the uploaded images", icon=":material/delete:", key="mine.clear"
+    ):
+        gallery.clear()
+        refusals.clear()
+        st.rerun()
 with draw_tab:
     st.caption("Draw one digit with the mouse, a pen or a finger; it is used when you let go.")
     drawn = drawing_pad("mine.pad")
@@ -51,14 +98,12 @@ with example_tab:
     if st.toggle("Use the example images", key="mine.examples"):
         inputs += [(p.name, p.read_bytes()) for p in sorted(EXAMPLES.iterdir()) if p.is_file()]
 
-if not inputs:
-    st.info(
-        "Upload images, draw a digit or switch on the examples to begin.", icon=":material/upload:"
-    )
-    st.stop()
+for name, message in refusals:
+    # One bad file is reported on its own; the others are still shown.
+    st.error(f"**{name}**: {message}", icon=":material/broken_image:")
 
 
-def prepared(data: bytes):
+def prepared(data: bytes) -> Preprocessed:
     """Preprocess once per image content; kept in this session only."""
     cache = st.session_state.setdefault("mine.cache", {})
     key = hashlib.sha256(data).hexdigest()
@@ -69,14 +114,17 @@ def prepared(data: bytes):
     return cache[key]
 
 
-ready = []
+ready = list(gallery)
 for name, data in inputs:
     try:
         ready.append((name, prepared(data)))
     except ImageError as exc:
-        # One bad file is reported on its own; the others are still shown.
         st.error(f"**{name}**: {exc}", icon=":material/broken_image:")
 
+if not ready and not refusals:
+    st.info(
+        "Upload images, draw a digit or switch on the examples to begin.", icon=":material/upload:"
+    )
 if not ready:
     st.stop()
 if model is None:
