@@ -177,7 +177,11 @@ if model is not None and model.result is not None and not running:
     saved_to = session.saved.get(model.name)
     left, right = st.columns([1, 3])
     if saved_to is not None:
-        right.success(f"Saved to `{saved_to}`.", icon=":material/save:")
+        right.success(
+            f"Saved to the runs folder as **{saved_to.name}**: every session can now open it "
+            "from the sidebar.",
+            icon=":material/save:",
+        )
     elif left.button("Save this run", icon=":material/save:", key="train.save"):
         with user_errors(), st.spinner("Scoring the model on all test images and saving..."):
             from ae_core.evaluation import evaluate

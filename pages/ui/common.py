@@ -22,7 +22,14 @@ def page_start(title: str, intro: str | None = None) -> LabSession:
     collect_finished_job(session)
     while session.notices:
         st.info(session.notices.pop(0))
+    show_problems(session)
     return session
+
+
+def show_problems(session: LabSession) -> None:
+    """Errors kept for the page (e.g. a refused load in a widget callback), shown once."""
+    while session.problems:
+        st.error(session.problems.pop(0), icon=":material/error:")
 
 
 @contextmanager
@@ -38,8 +45,16 @@ def user_errors() -> Iterator[None]:
         st.error(str(exc), icon=":material/error:")
 
 
+CHOOSER_KEY = "model_choice"
+
+
 def choose_model(session: LabSession):
-    """Sidebar chooser over this session's models and the saved runs; returns the current one."""
+    """Sidebar chooser over this session's models and the saved runs; returns the current one.
+
+    The chooser keeps one widget key for the whole session, so a pick is never lost to a
+    key change, and it always shows the model the pages show: a pick is loaded in the
+    widget's callback, and a refused load puts the chooser back on the current model.
+    """
     from ae_core.runs import list_runs
 
     saved = {f"{SAVED_PREFIX}{run.name}": run for run in list_runs(runs_dir())}
@@ -50,23 +65,41 @@ def choose_model(session: LabSession):
         if not options:
             st.caption("No model yet.")
             return None
-        index = options.index(session.current) if session.current in options else 0
-        choice = st.selectbox(
+        if session.current not in session.models:
+            # A new session starts on the newest saved run that loads; one that is refused
+            # is reported once and not tried again by itself.
+            for option in [o for o in options if o not in session.refused]:
+                _load_choice(session, saved, option)
+                if session.current == option:
+                    break
+        if session.current in options:
+            st.session_state[CHOOSER_KEY] = session.current
+        else:
+            st.session_state.pop(CHOOSER_KEY, None)
+        st.selectbox(
             "Model",
             options,
-            index=index,
-            key=f"model_choice.{session.current}",
+            key=CHOOSER_KEY,
+            on_change=lambda: _load_choice(session, saved, st.session_state[CHOOSER_KEY]),
             help="Models trained in this session, then runs saved in the runs folder.",
             label_visibility="collapsed",
         )
-        if choice not in session.models:
-            with st.spinner("Loading the saved run..."), user_errors():
-                session.add_model(_load_saved(saved[choice].folder, choice))
-        session.current = choice if choice in session.models else session.current
         model = session.current_model
         if model is not None:
             st.caption(model.describe())
     return model
+
+
+def _load_choice(session: LabSession, saved: dict, choice: str) -> None:
+    """Make `choice` the current model, loading a saved run first; a refusal is a notice."""
+    if choice not in session.models:
+        try:
+            session.add_model(_load_saved(saved[choice].folder, choice))
+        except AELabError as exc:
+            session.refused.add(choice)
+            session.problems.append(f"{choice} could not be loaded: {exc}")
+            return
+    session.current = choice
 
 
 def _load_saved(folder, name: str):
@@ -102,6 +135,7 @@ def model_page(title: str, intro: str):
     stop the page there."""
     session = page_start(title, intro)
     model = choose_model(session)
+    show_problems(session)
     if model is None:
         no_model_yet()
         st.stop()

@@ -31,6 +31,8 @@ class LabSession:
     dataset: str = "mnist"
     run_counter: int = 0
     notices: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # shown as errors at the next page start
+    refused: set[str] = field(default_factory=set)  # saved runs that could not be loaded
     saved: dict[str, Path] = field(default_factory=dict)  # model name -> folder it was saved to
 
     @property
