@@ -87,6 +87,14 @@ def trained(small_mnist):
     return get
 
 
+@pytest.fixture
+def runs(tmp_path, monkeypatch):
+    """An empty runs folder of this test's own, named by AE_RUNS_DIR."""
+    folder = tmp_path / "runs"
+    monkeypatch.setenv("AE_RUNS_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
