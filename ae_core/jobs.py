@@ -23,8 +23,10 @@ from ae_core.training import REPORT_EVERY, TrainingResult, train
 
 log = logging.getLogger(__name__)
 
-JobState = Literal["starting", "running", "completed", "stopped", "diverged", "failed"]
-FINISHED: tuple[JobState, ...] = ("completed", "stopped", "diverged", "failed")
+JobState = Literal[
+    "queued", "starting", "running", "completed", "stopped", "diverged", "failed", "cancelled"
+]
+FINISHED: tuple[JobState, ...] = ("completed", "stopped", "diverged", "failed", "cancelled")
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,11 @@ class JobSnapshot:
     result: TrainingResult | None
     message: str
     elapsed: float
+    # Filled in by the training service for runs it queues and shares between sessions.
+    queue_place: int | None = None  # 1 = next to start
+    expected_start: float | None = None  # seconds from now, an estimate
+    watchers: int = 1  # sessions watching this run
+    run_id: str = ""
 
     @property
     def finished(self) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -76,6 +78,16 @@ class RunConfig:
             "data": self.data.to_dict(),
             "train": self.train.to_dict(),
         }
+
+    @property
+    def run_id(self) -> str:
+        """This run's identity: a digest of every validated setting, seed included.
+
+        A seeded run is fully determined by its configuration, so two requests with the same
+        id are the same run (trained once), and the id names it on disk and in URLs.
+        """
+        canonical = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
     def replace(self, **settings: Any) -> RunConfig:
         """A copy with some flat settings changed (validated like `create`)."""

@@ -76,6 +76,7 @@ class RunSummary:
     # When the folder was written, from the file system: a field inside run.json could claim
     # any date (a `created` of 9999-... would otherwise sort first for everyone).
     modified: float = 0.0
+    run_id: str = ""
 
     @property
     def name(self) -> str:
@@ -104,7 +105,8 @@ def save_run(folder: Path, result: TrainingResult, metrics: dict[str, Any]) -> P
     folder = Path(folder)
     if folder.exists():
         raise RunFolderError(f"{folder.name} already exists; choose a new folder for this run.")
-    staging = folder.with_name(f".{folder.name}.partial")
+    # Unique per writer: two processes may save the same run into shared storage at once.
+    staging = folder.with_name(f".{folder.name}.partial-{secrets.token_hex(4)}")
     staging.mkdir(parents=True)
     try:
         info = {
@@ -116,6 +118,7 @@ def save_run(folder: Path, result: TrainingResult, metrics: dict[str, Any]) -> P
             "train_seconds": result.train_seconds,
             "samples_seen": result.samples_seen,
             "samples_per_second": result.samples_per_second,
+            "run_id": result.config.run_id,
             "config": result.config.to_dict(),
         }
         _write_json(staging / "run.json", info)
@@ -123,7 +126,16 @@ def save_run(folder: Path, result: TrainingResult, metrics: dict[str, Any]) -> P
         _write_json(staging / "metrics.json", metrics)
         for part in PARTS:
             getattr(result.autoencoder, part).save(staging / f"{part}.keras")
-        staging.rename(folder)
+        try:
+            staging.rename(folder)
+        except OSError:
+            if not (folder / "run.json").is_file():
+                raise
+            # Another writer finished the same folder first; its copy stands.
+            shutil.rmtree(staging, ignore_errors=True)
+            raise RunFolderError(
+                f"{folder.name} already exists; choose a new folder for this run."
+            ) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -224,6 +236,7 @@ def _summary(folder: Path) -> RunSummary | None:
         status=str(info.get("status", "")),
         test_mse=test_mse if isinstance(test_mse, int | float) else None,
         modified=folder.stat().st_mtime,
+        run_id=config.run_id,
     )
 
 

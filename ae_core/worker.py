@@ -1,0 +1,100 @@
+"""The training side of the service: one run in a worker process, weights handed back.
+
+Workers are started with the `spawn` method by `ae_core.service.TrainingService`. Each
+imports TensorFlow and loads the datasets once, when it starts (so the first run pays for
+neither), then trains runs one at a time. A worker exits after a few runs: TensorFlow seldom
+returns memory to the system inside a process, and a process that exits returns all of it.
+
+A run talks to the server through two channels passed in when the worker starts: a queue on
+which it posts `(tag, event)` progress, and an array of stop flags, one per slot, which
+the trainer reads before every batch.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing.queues
+import multiprocessing.sharedctypes
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ae_core.errors import AELabError
+
+log = logging.getLogger(__name__)
+
+_progress: multiprocessing.queues.Queue | None = None
+_stop_flags: Any = None  # a shared array of bytes, one per slot
+
+
+@dataclass(frozen=True)
+class WorkerResult:
+    """What comes back from a worker: plain data only (weights as arrays), never a model."""
+
+    status: str  # "completed", "stopped", "diverged" or "failed"
+    message: str
+    history: list[dict]
+    encoder_weights: list[np.ndarray]
+    decoder_weights: list[np.ndarray]
+    train_seconds: float = 0.0
+    samples_seen: int = 0
+
+
+class _SharedFlag:
+    """The trainer's stop signal, read from this run's slot in the shared array."""
+
+    def __init__(self, slot: int):
+        self.slot = slot
+
+    def is_set(self) -> bool:
+        return bool(_stop_flags[self.slot])
+
+
+def start_worker(progress, stop_flags, datasets: tuple[str, ...]) -> None:
+    """Process initializer: keep the channels, load TensorFlow and the datasets now."""
+    global _progress, _stop_flags
+    _progress, _stop_flags = progress, stop_flags
+    import ae_core.training  # noqa: F401  (TensorFlow and Keras, once per worker)
+    from ae_core.data import load_dataset
+
+    for name in datasets:
+        try:
+            load_dataset(name)
+        except AELabError as exc:  # reported again, to the run that needs it
+            log.info("dataset %s not loaded ahead: %s", name, exc)
+
+
+def warm_up() -> bool:
+    """A task that does nothing: submitting it makes the pool start a worker now."""
+    return True
+
+
+def train_run(tag: int, config_values: dict, slot: int) -> WorkerResult:
+    """Train the run `config_values` describes, posting `(tag, event)` progress; return its
+    weights. `slot` is this run's place in the stop flags."""
+    from ae_core.run_config import RunConfig
+    from ae_core.training import train
+
+    def post(event) -> None:
+        if _progress is not None:
+            _progress.put((tag, event))
+
+    try:
+        config = RunConfig.from_dict(config_values)
+        result = train(config, on_progress=post, stop=_SharedFlag(slot))  # type: ignore[arg-type]
+    except AELabError as exc:
+        return WorkerResult("failed", str(exc), [], [], [])
+    except Exception as exc:  # the run must end in a state the page can show
+        log.exception("training failed")
+        message = f"Training failed unexpectedly: {type(exc).__name__}: {exc}"
+        return WorkerResult("failed", message, [], [], [])
+    return WorkerResult(
+        status=result.status,
+        message=result.message,
+        history=[record.to_dict() for record in result.history],
+        encoder_weights=result.autoencoder.encoder.get_weights(),
+        decoder_weights=result.autoencoder.decoder.get_weights(),
+        train_seconds=result.train_seconds,
+        samples_seen=result.samples_seen,
+    )

@@ -1,0 +1,172 @@
+"""The training service: trained once, a fair queue, sessions that leave release their runs.
+
+Runs here are tiny (500 images) but real: they train in the service's worker processes.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from ae_core.errors import TrainingError
+from ae_core.model_store import ModelCache, model_bytes
+from ae_core.run_config import RunConfig
+from ae_core.service import TrainingService
+from ae_core.training import build_autoencoder
+
+
+def tiny(epochs: int = 1, **settings) -> RunConfig:
+    values = {"train_size": 500, "validation_size": 100, "epochs": epochs, "latent_dim": 2}
+    return RunConfig.create("deep", **{**values, **settings})
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory):
+    """One worker, so that runs wait for each other."""
+    root = tmp_path_factory.mktemp("service-runs")
+    service = TrainingService(lambda: root, workers=1).start()
+    yield service
+    service.shutdown()
+
+
+def _until(condition, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_identical_requests_share_one_run_and_its_progress(service):
+    config = tiny(epochs=3, seed=11)
+    first = service.request(config, "session-a")
+    second = service.request(RunConfig.from_dict(config.to_dict()), "session-b")
+    assert second.run_id == first.run_id
+    _until(lambda: first.snapshot().progress is not None)
+    # The second session sees the run's progress at once, not a run of its own.
+    assert second.snapshot().progress is not None and second.snapshot().watchers == 2
+    assert first.join(120) and second.join(1)
+    assert first.snapshot().state == second.snapshot().state == "completed"
+    assert service.class_view().finished >= 1
+    model_a, model_b = first.result().autoencoder, second.result().autoencoder
+    assert model_a is model_b  # one model in memory, shared read-only
+    # A later request for the same configuration is answered at once.
+    third = service.request(config, "session-c")
+    assert third.snapshot().state == "completed" and third.result().autoencoder is model_a
+
+
+def test_the_queue_is_first_come_first_served_and_waiting_runs_can_be_cancelled(service):
+    long_run = service.request(tiny(epochs=300, seed=21), "s1")
+    second = service.request(tiny(seed=22), "s2")
+    third = service.request(tiny(seed=23), "s3")
+    _until(lambda: long_run.snapshot().state == "running")
+    assert second.snapshot().queue_place == 1 and third.snapshot().queue_place == 2
+    assert second.snapshot().expected_start >= 0.0
+    with pytest.raises(TrainingError, match="already have a run waiting"):
+        service.request(tiny(seed=24), "s2")  # one waiting run per session
+    assert third.stop() == "cancelled"
+    assert third.snapshot().state == "cancelled" and third.snapshot().finished
+    assert long_run.stop() == "stopping"
+    assert long_run.join(60) and long_run.snapshot().state == "stopped"
+    assert second.join(120) and second.snapshot().state == "completed"
+    assert third.result() is None
+
+
+def test_stop_from_one_of_several_watchers_only_detaches_it(service):
+    config = tiny(epochs=300, seed=31)
+    a, b = service.request(config, "a"), service.request(config, "b")
+    _until(lambda: a.snapshot().state == "running")
+    assert a.stop() == "left"
+    time.sleep(0.5)
+    assert b.snapshot().state == "running" and b.snapshot().watchers == 1
+    assert b.stop() == "stopping" and b.join(60)
+
+
+def test_a_session_that_ends_releases_what_only_it_watched(service):
+    running = service.request(tiny(epochs=300, seed=41), "leaving")
+    _until(lambda: running.snapshot().state == "running")
+    shared = service.request(tiny(seed=42), "staying")
+    service.request(tiny(seed=42), "leaving")
+    waiting_alone = service.request(tiny(seed=43), "leaving-too")
+    service.release_session("leaving")
+    service.release_session("leaving-too")
+    assert running.join(60) and running.snapshot().state == "stopped"
+    assert waiting_alone.snapshot().state == "cancelled"
+    assert shared.join(120) and shared.snapshot().state == "completed"  # still watched
+    view = service.class_view()
+    assert not view.training and not view.waiting and view.sessions == 0
+
+
+def test_a_session_gone_longer_than_the_grace_time_is_released(tmp_path):
+    connected = {"here": True, "gone": False}
+    service = TrainingService(
+        lambda: tmp_path, workers=1, is_connected=connected.get, grace_seconds=1.0
+    ).start()
+    try:
+        handle = service.request(tiny(epochs=300, seed=51), "gone")
+        assert handle.join(60), "the janitor did not release the session"
+        assert handle.snapshot().state in ("stopped", "cancelled")
+    finally:
+        service.shutdown()
+
+
+def test_runs_training_at_once_stay_repeatable(tmp_path, small_mnist):
+    """Two runs in two worker processes at once; each equals the same run trained alone."""
+    from ae_core.training import train
+
+    service = TrainingService(lambda: tmp_path, workers=2).start()
+    try:
+        configs = [tiny(epochs=2, seed=61), tiny(epochs=2, seed=62, latent_dim=3)]
+        handles = [service.request(c, f"s{i}") for i, c in enumerate(configs)]
+        assert all(h.join(180) for h in handles)
+        for config, handle in zip(configs, handles, strict=True):
+            alone = train(config).autoencoder
+            together = handle.result().autoencoder
+            for mine, theirs in zip(
+                together.encoder.get_weights(), alone.encoder.get_weights(), strict=True
+            ):
+                np.testing.assert_allclose(mine, theirs, rtol=1e-5, atol=1e-6)
+    finally:
+        service.shutdown()
+
+
+def test_a_finished_run_is_found_on_disk_by_a_new_server(tmp_path):
+    config = tiny(seed=71)
+    first = TrainingService(lambda: tmp_path, workers=1).start()
+    try:
+        handle = first.request(config, "s")
+        assert handle.join(120)
+        _until(lambda: (tmp_path / ".trained" / config.run_id / "run.json").is_file())
+        weights = handle.result().autoencoder.decoder.get_weights()
+    finally:
+        first.shutdown()
+    second = TrainingService(lambda: tmp_path, workers=1)  # no workers needed: nothing trains
+    found = second.request(config, "t")
+    assert found.snapshot().state == "completed" and found.join(0)
+    for a, b in zip(found.result().autoencoder.decoder.get_weights(), weights, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_the_memory_budget_drops_the_least_recently_used_model():
+    models = {k: build_autoencoder(tiny(seed=i)) for i, k in enumerate("abc")}
+    size = model_bytes(models["a"])
+    cache = ModelCache(budget=2 * size)
+    reloads = []
+
+    def reload_of(key):
+        def reload():
+            reloads.append(key)
+            return models[key]
+
+        return reload
+
+    cache.put("a", models["a"], reload_of("a"))
+    cache.put("b", models["b"], reload_of("b"))
+    cache.get("a")  # a is now more recent than b
+    cache.put("c", models["c"], reload_of("c"))
+    assert "b" not in cache and "a" in cache and "c" in cache
+    stats = cache.stats()
+    assert stats.models == 2 and stats.bytes == 2 * size and stats.evictions == 1
+    assert cache.get("b") is models["b"] and reloads == ["b"]  # read back when needed
+    assert "a" not in cache  # ...which dropped the least recently used again
