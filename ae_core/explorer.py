@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -23,6 +24,7 @@ from ae_core.metrics import per_image_mse, psnr, ssim
 from ae_core.noise import add_noise
 from ae_core.pca import PCA, fit_pca
 from ae_core.run_config import RunConfig
+from ae_core.runs import SavedRun
 from ae_core.training import EpochRecord, TrainingResult, training_set
 
 Order = Literal["random", "worst", "best"]
@@ -39,35 +41,95 @@ class DenoisingExample:
     denoised_ssim: np.ndarray
 
 
+ModelSource = Autoencoder | Callable[[], Autoencoder]
+
+
 class ModelExplorer:
+    """One model as the result pages see it: its settings, history and cached results.
+
+    `autoencoder` may be the model itself or a function returning it: models shared by the
+    server's sessions live in its memory-budgeted cache and are fetched on each use, so
+    an explorer never keeps a model in memory that the budget has dropped.
+    """
+
     def __init__(
         self,
         name: str,
         config: RunConfig,
-        autoencoder: Autoencoder,
+        autoencoder: ModelSource,
         dataset: Dataset,
         history: list[EpochRecord] | tuple[EpochRecord, ...] = (),
         status: str = "completed",
         message: str = "",
         folder: Path | None = None,
-        result: TrainingResult | None = None,
+        run_id: str | None = None,
+        metrics: dict | None = None,
     ):
         self.name = name
         self.config = config
-        self.autoencoder = autoencoder
+        self._autoencoder = autoencoder
         self.dataset = dataset
         self.history = list(history)
         self.status = status
         self.message = message
         self.folder = folder
-        self.result = result  # the training result, for models trained in this session
+        self.run_id = run_id  # the training service's run, for models trained on this server
+        self.metrics = dict(metrics or {})  # a saved run's evaluation, as saved
         self._denoising: OrderedDict[tuple, DenoisingExample] = OrderedDict()
         self._manifolds: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    @classmethod
+    def from_result(
+        cls,
+        name: str,
+        result: TrainingResult,
+        dataset: Dataset,
+        source: Callable[[], Autoencoder] | None = None,
+        run_id: str | None = None,
+    ) -> ModelExplorer:
+        """A model trained on this server (`source` fetches it from the shared cache)."""
+        return cls(
+            name=name,
+            config=result.config,
+            autoencoder=source or result.autoencoder,
+            dataset=dataset,
+            history=result.history,
+            status=result.status,
+            message=result.message,
+            run_id=run_id,
+        )
+
+    @classmethod
+    def from_saved_run(
+        cls,
+        name: str,
+        run: SavedRun,
+        dataset: Dataset,
+        source: Callable[[], Autoencoder] | None = None,
+    ) -> ModelExplorer:
+        """A run loaded from its folder, with its saved history and evaluation."""
+        return cls(
+            name=name,
+            config=run.config,
+            autoencoder=source or run.autoencoder,
+            dataset=dataset,
+            history=run.history,
+            status=str(run.info.get("status", "")),
+            message=str(run.info.get("message", "")),
+            folder=run.folder,
+            metrics=run.metrics,
+        )
+
+    @property
+    def autoencoder(self) -> Autoencoder:
+        if isinstance(self._autoencoder, Autoencoder):
+            return self._autoencoder
+        return self._autoencoder()
 
     # --- what the model is -------------------------------------------------------------
     @property
     def latent_dim(self) -> int:
-        return self.autoencoder.latent_dim
+        return self.config.model.latent_dim
 
     @property
     def architecture_title(self) -> str:

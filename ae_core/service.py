@@ -98,6 +98,11 @@ class RunHandle:
     def stop_requested(self) -> bool:
         return self._run.stop_requested
 
+    @property
+    def model_key(self) -> str | None:
+        """Where the finished model is in the service's cache (None until it has one)."""
+        return self._run.model_key
+
     def snapshot(self) -> JobSnapshot:
         return self._service._snapshot_of(self._run)
 

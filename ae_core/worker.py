@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import logging
 import multiprocessing.queues
-import multiprocessing.sharedctypes
+import os
+import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +57,7 @@ def start_worker(progress, stop_flags, datasets: tuple[str, ...]) -> None:
     """Process initializer: keep the channels, load TensorFlow and the datasets now."""
     global _progress, _stop_flags
     _progress, _stop_flags = progress, stop_flags
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     import ae_core.training  # noqa: F401  (TensorFlow and Keras, once per worker)
     from ae_core.data import load_dataset
 
@@ -63,6 +66,13 @@ def start_worker(progress, stop_flags, datasets: tuple[str, ...]) -> None:
             load_dataset(name)
         except AELabError as exc:  # reported again, to the run that needs it
             log.info("dataset %s not loaded ahead: %s", name, exc)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose server has died (killed, crashed) ends too, instead of lingering."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
 
 
 def warm_up() -> bool:

@@ -9,8 +9,15 @@ from ae_core.errors import ConfigError
 from ae_core.figures import ImageRow, image_rows, latent_scatter, loss_curves, network_diagram
 from ae_core.latent import to_plane
 from ae_core.run_config import RunConfig
-from pages.ui.common import page_start, user_errors
-from pages.ui.session import is_training, remember_settings, runs_dir, start_training
+from pages.ui.common import page_start, run_status_line, user_errors
+from pages.ui.service import training_service
+from pages.ui.session import (
+    find_run_again,
+    is_training,
+    remember_settings,
+    runs_dir,
+    start_training,
+)
 from pages.ui.settings_form import settings_widgets
 
 CHART = {"displayModeBar": False}
@@ -20,6 +27,12 @@ session = page_start(
     "Settings that do not apply to the chosen architecture are hidden. Changing them during "
     "a run only affects the next run.",
 )
+# A reload opens a new session: the address names the run, so the page finds it again
+# instead of offering a second Start for the same tab.
+if "run" in st.query_params:
+    find_run_again(session, st.query_params["run"])
+if session.job is not None:
+    st.query_params["run"] = session.job.run_id
 running = is_training(session)
 
 # --- what to train --------------------------------------------------------------------
@@ -80,9 +93,25 @@ if start_col.button(
         remember_settings(session, config)
         start_training(session, config)
         st.rerun()
-if stop_col.button("Stop", icon=":material/stop:", disabled=not running, key="train.stop"):
-    session.job.stop()
-    note_col.caption("Stopping after the current batch...")
+waiting = running and session.job.snapshot().state == "queued"
+if stop_col.button(
+    "Cancel" if waiting else "Stop",
+    icon=":material/stop:",
+    disabled=not running,
+    key="train.stop",
+):
+    outcome = session.job.stop()
+    if outcome == "left":
+        # Others started the same run: it goes on for them; this session steps out of it.
+        session.notices.append(
+            f"You left {session.job.name}: it keeps training for the others who started the "
+            "same run. Your previous model stays the current one."
+        )
+        session.job = None
+        st.rerun()
+    note_col.caption(
+        "Cancelled." if outcome == "cancelled" else "Stopping after the current batch..."
+    )
 
 
 # --- live progress ----------------------------------------------------------------------
@@ -117,7 +146,9 @@ def live_progress():
     if snapshot.finished and not session.job_collected:
         st.rerun()  # the whole page redraws once: buttons, model list, save
     progress = snapshot.progress
-    if snapshot.state == "starting":
+    if snapshot.state == "queued":
+        text = run_status_line(job.name, snapshot)
+    elif snapshot.state == "starting":
         text = snapshot.message
     elif progress is not None and not snapshot.finished:
         eta = "--" if np.isnan(progress.eta_seconds) else f"{progress.eta_seconds:.0f} s"
@@ -135,6 +166,19 @@ def live_progress():
         st.warning(snapshot.message, icon=":material/pause_circle:")
     elif snapshot.state in ("diverged", "failed"):
         st.error(snapshot.message, icon=":material/error:")
+    elif snapshot.state == "cancelled":
+        st.info(snapshot.message, icon=":material/cancel:")
+    if snapshot.state == "queued":
+        st.caption(
+            f"The server trains {training_service().workers} run(s) at a time and the rest "
+            "wait their turn, first come, first served. The estimate assumes each run ahead "
+            "takes what it usually does."
+        )
+    if snapshot.watchers > 1 and not snapshot.finished:
+        st.caption(
+            f"{snapshot.watchers} sessions asked for exactly this run, so it is trained once "
+            "for all of them."
+        )
 
     from ae_core.data import dataset_info
 
@@ -170,9 +214,9 @@ def live_progress():
 live_progress()
 
 
-# --- after a run ----------------------------------------------------------------------
+# --- after a run ---------------------------------------------------------------------
 model = session.models.get(session.job.name) if session.job is not None else None
-if model is not None and model.result is not None and not running:
+if model is not None and model.run_id is not None and not running:
     st.divider()
     saved_to = session.saved.get(model.name)
     left, right = st.columns([1, 3])
@@ -187,9 +231,10 @@ if model is not None and model.result is not None and not running:
             from ae_core.evaluation import evaluate
             from ae_core.runs import new_run_folder, save_run
 
-            evaluation = evaluate(model.autoencoder, model.config, model.dataset)
+            result = session.job.result()
+            evaluation = evaluate(result.autoencoder, model.config, model.dataset)
             folder = save_run(
-                new_run_folder(runs_dir(), model.config), model.result, evaluation.to_dict()
+                new_run_folder(runs_dir(), model.config), result, evaluation.to_dict()
             )
             session.saved[model.name] = folder
             st.rerun()

@@ -11,6 +11,7 @@ from ae_core.errors import AELabError
 from pages.ui.session import LabSession, collect_finished_job, lab, runs_dir
 
 SAVED_PREFIX = "Saved run: "
+SIDEBAR_REFRESH_SECONDS = 2.0
 
 
 def page_start(title: str, intro: str | None = None) -> LabSession:
@@ -105,29 +106,49 @@ def _load_choice(session: LabSession, saved: dict, choice: str) -> None:
 def _load_saved(folder, name: str):
     from ae_core.data import load_dataset
     from ae_core.explorer import ModelExplorer
+    from ae_core.model_store import load_autoencoder
     from ae_core.runs import load_run
+    from pages.ui.service import training_service
 
     run = load_run(folder)
-    return ModelExplorer(
-        name=name,
-        config=run.config,
-        autoencoder=run.autoencoder,
-        dataset=load_dataset(run.config.data.dataset),
-        history=run.history,
-        status=str(run.info.get("status", "")),
-        message=str(run.info.get("message", "")),
-        folder=run.folder,
+    models = training_service().models
+    key = f"saved:{run.folder}"
+    # Kept in the server's memory budget like every model; read again from disk if dropped.
+    models.put(key, run.autoencoder, reload=lambda: load_autoencoder(run.folder))
+    return ModelExplorer.from_saved_run(
+        name, run, load_dataset(run.config.data.dataset), source=lambda: models.get(key)
     )
 
 
 def _training_status(session: LabSession) -> None:
+    """The session's run in the sidebar, refreshed every few seconds while it lasts.
+
+    Only this small fragment reruns (not the page); when the run ends the whole page is
+    redrawn once, so the new model appears in the chooser.
+    """
     job = session.job
-    if job is None:
+    if job is None or job.snapshot().finished:
         return
-    snapshot = job.snapshot()
-    if not snapshot.finished:
-        st.progress(snapshot.fraction, text=f"Training {job.name}: {snapshot.fraction:.0%}")
+
+    @st.fragment(run_every=SIDEBAR_REFRESH_SECONDS)
+    def status() -> None:
+        snapshot = job.snapshot()
+        if snapshot.finished:
+            if not session.job_collected:
+                st.rerun()
+            return
+        st.progress(snapshot.fraction, text=run_status_line(job.name, snapshot))
         st.page_link("pages/train.py", label="Watch it train", icon=":material/monitoring:")
+
+    status()
+
+
+def run_status_line(name: str, snapshot) -> str:
+    """One short line for a run: its place in the queue, or how far it has got."""
+    if snapshot.state == "queued":
+        wait = snapshot.expected_start or 0.0
+        return f"{name}: number {snapshot.queue_place} in the queue, starts in about {wait:.0f} s"
+    return f"Training {name}: {snapshot.fraction:.0%}"
 
 
 def model_page(title: str, intro: str):

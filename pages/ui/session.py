@@ -69,7 +69,7 @@ def runs_dir() -> Path:
 
 
 def collect_finished_job(session: LabSession) -> None:
-    """Turn a finished training job into a session model (once), on whichever page runs."""
+    """Turn a finished training run into a session model (once), on whichever page runs."""
     job = session.job
     if job is None or session.job_collected:
         return
@@ -77,40 +77,59 @@ def collect_finished_job(session: LabSession) -> None:
     if not snapshot.finished:
         return
     session.job_collected = True
-    result = snapshot.result
-    if result is None:  # failed before any model existed; the Train page shows why
+    result = job.result()
+    if result is None:  # failed or cancelled before any model existed; the Train page says why
         return
-    from ae_core.data import load_dataset
-    from ae_core.explorer import ModelExplorer
-
-    explorer = ModelExplorer(
-        name=job.name,
-        config=result.config,
-        autoencoder=result.autoencoder,
-        dataset=load_dataset(result.config.data.dataset),
-        history=result.history,
-        status=result.status,
-        message=result.message,
-        result=result,
-    )
     if result.status == "diverged" and not result.history:
         return  # not one good epoch: nothing worth exploring
+    from ae_core.data import load_dataset
+    from ae_core.explorer import ModelExplorer
+    from pages.ui.service import training_service
+
+    models = training_service().models
+    key = job.model_key
+    explorer = ModelExplorer.from_result(
+        job.name,
+        result,
+        load_dataset(result.config.data.dataset),
+        source=lambda: models.get(key),
+        run_id=job.run_id,
+    )
     # A diverged run keeps its last good weights but does not replace the current model.
     session.add_model(explorer, make_current=result.status != "diverged")
 
 
 def start_training(session: LabSession, config) -> None:
-    """Start a background training job for `config`, replacing any finished one."""
+    """Ask the server's training service for `config`: a new run, or one already there."""
     from ae_core.architectures import get_architecture
-    from ae_core.jobs import TrainingJob
+    from pages.ui.service import session_id, training_service
 
     if session.job is not None and not session.job.snapshot().finished:
         raise RuntimeError("a run is already in progress")  # pages disable Start meanwhile
     collect_finished_job(session)
     title = get_architecture(config.architecture).title
     name = session.next_run_name(title, config.model.latent_dim)
-    session.job = TrainingJob(config, name=name).start()
+    session.job = training_service().request(config, session_id(), name=name)
     session.job_collected = False
+
+
+def find_run_again(session: LabSession, run_id: str) -> bool:
+    """After a reload, attach this new session to the run its address names, if it exists."""
+    from ae_core.architectures import get_architecture
+    from pages.ui.service import existing_service, session_id
+
+    service = existing_service()
+    if session.job is not None or service is None:
+        return False
+    handle = service.watch(run_id, session_id())
+    if handle is None:
+        return False
+    config = handle.config
+    handle.name = session.next_run_name(
+        get_architecture(config.architecture).title, config.model.latent_dim
+    )
+    session.job, session.job_collected = handle, False
+    return True
 
 
 def is_training(session: LabSession) -> bool:

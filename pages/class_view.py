@@ -1,0 +1,85 @@
+"""Class: what the server is doing for the whole class. Counts and settings only: no names,
+no images, nothing a student typed or uploaded."""
+
+import os
+import threading
+
+import streamlit as st
+
+from pages.ui.common import page_start
+from pages.ui.service import training_service
+
+page_start(
+    "The class on this server",
+    "For the teacher: the runs training and waiting, the models in memory and the server's "
+    "memory. Nothing here identifies a student.",
+)
+
+
+def memory_of_server() -> tuple[float, int]:
+    """Resident memory (MB) of the server and its training processes, and its threads."""
+    pids = [os.getpid(), *_children(os.getpid())]
+    total = sum(_resident_kb(pid) for pid in pids) / 1024
+    return total, threading.active_count()
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(p) for p in f.read().split()]
+    except OSError:
+        return []
+
+
+def _resident_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+    except (OSError, StopIteration, ValueError):
+        return 0
+
+
+@st.fragment(run_every=3.0)
+def class_status() -> None:
+    view = training_service().class_view()
+    memory, threads = memory_of_server()
+    cols = st.columns(5)
+    cols[0].metric("Training now", f"{len(view.training)} of {view.workers}")
+    cols[1].metric("Waiting", len(view.waiting))
+    cols[2].metric("Finished since start", view.finished)
+    cols[3].metric(
+        "Models in memory",
+        f"{view.models.models}",
+        help=f"{view.models.bytes / 2**20:.1f} MB of a {view.models.budget / 2**20:.0f} MB "
+        f"budget; {view.models.evictions} dropped so far (read back from disk when needed).",
+    )
+    cols[4].metric(
+        "Server memory",
+        f"{memory:,.0f} MB" if memory else "n/a",
+        help=f"The server and its training processes; {threads} threads in the server.",
+    )
+    rows = [
+        {
+            "state": "training" if s.state in ("starting", "running") else "waiting",
+            "place": s.queue_place or "",
+            "architecture": s.config.architecture,
+            "code size": s.config.model.latent_dim,
+            "epochs": s.config.train.epochs,
+            "images": s.config.data.train_size or 60_000,
+            "progress": f"{s.fraction:.0%}",
+            "sessions watching": s.watchers,
+        }
+        for s in (*view.training, *view.waiting)
+    ]
+    if rows:
+        st.dataframe(rows, hide_index=True)
+    else:
+        st.caption("Nothing is training or waiting right now.")
+    st.caption(
+        f"{view.sessions} sessions are watching a run. Identical runs are trained once for "
+        "everyone who asks; models stay in memory up to the budget, the least recently used "
+        "first out."
+    )
+
+
+class_status()

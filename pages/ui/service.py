@@ -1,0 +1,104 @@
+"""The one training service of this server, and how it learns that a session has ended.
+
+Streamlit keeps a closed tab's session for `server.disconnectedSessionTTL` seconds, in case
+it reconnects, then forgets it without telling the app. The service asks Streamlit's runtime
+which sessions are still connected and releases one that has been gone for that long: its
+waiting runs are dropped, runs only it watched are stopped, and its uploads are freed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from typing import TYPE_CHECKING
+
+import streamlit as st
+from streamlit import runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from pages.ui.session import runs_dir
+from pages.ui.uploads import give_memory_back
+
+if TYPE_CHECKING:
+    from ae_core.service import TrainingService
+
+log = logging.getLogger(__name__)
+
+MEMORY_VARIABLE = "AE_MODEL_MEMORY_MB"
+WARM_UP_VARIABLE = "AE_WARM_UP"
+DEFAULT_MEMORY_MB = 256
+
+_service: TrainingService | None = None
+_lock = threading.Lock()
+
+
+def training_service() -> TrainingService:
+    """The server's service, started on first use (workers begin loading TensorFlow)."""
+    global _service
+    with _lock:
+        if _service is None:
+            from ae_core.service import TrainingService, default_workers
+
+            _service = TrainingService(
+                runs_root=runs_dir,
+                workers=default_workers(),
+                memory_budget=memory_budget(),
+                is_connected=_is_connected,
+                grace_seconds=float(st.get_option("server.disconnectedSessionTTL")),
+                on_session_end=_forget_session,
+            ).start()
+        return _service
+
+
+def existing_service() -> TrainingService | None:
+    """The service if something has started it; pages that only show figures use this."""
+    return _service
+
+
+def warm_up_in_background() -> None:
+    """Start the service and load TensorFlow and MNIST here too, without delaying a page.
+
+    Called once the first page has been drawn, so the first press of a preset pays for
+    neither. $AE_WARM_UP=0 turns it off (e.g. to check what a page itself imports).
+    """
+    if os.environ.get(WARM_UP_VARIABLE, "1").strip() == "0" or _service is not None:
+        return
+
+    def warm() -> None:
+        try:
+            training_service()
+            from ae_core.data import load_dataset
+
+            load_dataset("mnist")
+        except Exception:  # a missing dataset is reported by the page that needs it
+            log.warning("warm-up incomplete", exc_info=True)
+
+    threading.Thread(target=warm, name="ae-warm-up", daemon=True).start()
+
+
+def memory_budget() -> int:
+    value = os.environ.get(MEMORY_VARIABLE, "").strip()
+    megabytes = int(value) if value.isdigit() else DEFAULT_MEMORY_MB
+    return megabytes * 1024 * 1024
+
+
+def session_id() -> str:
+    """This browser session's id, as Streamlit's runtime knows it."""
+    ctx = get_script_run_ctx()
+    if ctx is None:  # not inside a script run: a bug, not something a user can cause
+        raise RuntimeError("session_id() needs a Streamlit script run")
+    return ctx.session_id
+
+
+def _is_connected(session: str) -> bool:
+    if not runtime.exists():
+        return True  # no server (e.g. AppTest): sessions end when the test says so
+    return runtime.get_instance().is_active_session(session)
+
+
+def _forget_session(session: str) -> None:
+    """Free what Streamlit itself keeps for an expired session: its uploaded files."""
+    if runtime.exists():
+        runtime.get_instance().uploaded_file_mgr.remove_session_files(session)
+    give_memory_back()
