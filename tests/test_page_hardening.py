@@ -197,3 +197,40 @@ def _bytes_held(value, seen=None) -> int:
     if hasattr(value, "__dataclass_fields__"):
         return sum(_bytes_held(getattr(value, f), seen) for f in value.__dataclass_fields__)
     return 0
+
+
+def test_a_reload_finds_its_run_again_instead_of_offering_a_second_start(runs):
+    from tests.page_support import start_from_page
+
+    first = new_app().run()
+    lab = start_from_page(first, epochs=200)
+    run_id = lab.job.run_id
+    assert first.query_params["run"] == run_id
+    # The reload: a new session opened at the same address.
+    reloaded = new_app()
+    reloaded.query_params["run"] = run_id
+    reloaded.run()
+    reloaded.switch_page("pages/train.py").run()
+    assert_clean(reloaded)
+    again = reloaded.session_state[SESSION_KEY]
+    assert again.job is not None and again.job.run_id == run_id
+    assert reloaded.button(key="train.start").disabled  # no second training for this tab
+    assert not reloaded.button(key="train.stop").disabled
+    assert again.job.snapshot().watchers == 2
+    lab.job.stop()
+    again.job.stop()
+    assert lab.job.join(60)
+
+
+def test_two_sessions_pressing_the_same_preset_share_one_run(runs):
+    sessions = [new_app().run() for _ in range(2)]
+    for at in sessions:
+        at.button(key="preset.deep-2d").click().run()
+        assert_clean(at)
+    first, second = (at.session_state[SESSION_KEY].job for at in sessions)
+    assert first.run_id == second.run_id
+    assert second.snapshot().watchers == 2
+    assert any("asked for exactly this run" in c.value for c in sessions[1].caption)
+    for job in (first, second):
+        job.stop()
+    assert first.join(120)

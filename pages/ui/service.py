@@ -17,7 +17,7 @@ import streamlit as st
 from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from pages.ui.session import runs_dir
+from pages.ui.session import LabSession, runs_dir
 from pages.ui.uploads import give_memory_back
 
 if TYPE_CHECKING:
@@ -83,22 +83,30 @@ def memory_budget() -> int:
     return megabytes * 1024 * 1024
 
 
-def session_id() -> str:
-    """This browser session's id, as Streamlit's runtime knows it."""
+def watcher_id(session: LabSession) -> str:
+    """The id the service knows this session by, tied to Streamlit's session for liveness."""
     ctx = get_script_run_ctx()
-    if ctx is None:  # not inside a script run: a bug, not something a user can cause
-        raise RuntimeError("session_id() needs a Streamlit script run")
-    return ctx.session_id
+    if ctx is not None:
+        with _lock:
+            _streamlit_sessions[session.id] = ctx.session_id
+    return session.id
+
+
+# Our session id -> Streamlit's, for asking the runtime whether the tab is still there.
+_streamlit_sessions: dict[str, str] = {}
 
 
 def _is_connected(session: str) -> bool:
-    if not runtime.exists():
+    streamlit_id = _streamlit_sessions.get(session)
+    if streamlit_id is None or not runtime.exists():
         return True  # no server (e.g. AppTest): sessions end when the test says so
-    return runtime.get_instance().is_active_session(session)
+    return runtime.get_instance().is_active_session(streamlit_id)
 
 
 def _forget_session(session: str) -> None:
     """Free what Streamlit itself keeps for an expired session: its uploaded files."""
-    if runtime.exists():
-        runtime.get_instance().uploaded_file_mgr.remove_session_files(session)
+    with _lock:
+        streamlit_id = _streamlit_sessions.pop(session, None)
+    if streamlit_id is not None and runtime.exists():
+        runtime.get_instance().uploaded_file_mgr.remove_session_files(streamlit_id)
     give_memory_back()

@@ -7,6 +7,7 @@ shared between sessions (the datasets are read-only arrays).
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,8 @@ MAX_MODELS = 6
 
 @dataclass
 class LabSession:
+    # This session's own id: what the training service knows it by.
+    id: str = field(default_factory=lambda: secrets.token_hex(8))
     job: Any = None  # ae_core.jobs.TrainingJob of the run in progress or last finished
     job_collected: bool = False  # whether the finished job's model is in `models`
     models: dict[str, Any] = field(default_factory=dict)  # name -> ModelExplorer, oldest first
@@ -102,26 +105,26 @@ def collect_finished_job(session: LabSession) -> None:
 def start_training(session: LabSession, config) -> None:
     """Ask the server's training service for `config`: a new run, or one already there."""
     from ae_core.architectures import get_architecture
-    from pages.ui.service import session_id, training_service
+    from pages.ui.service import training_service, watcher_id
 
     if session.job is not None and not session.job.snapshot().finished:
         raise RuntimeError("a run is already in progress")  # pages disable Start meanwhile
     collect_finished_job(session)
     title = get_architecture(config.architecture).title
     name = session.next_run_name(title, config.model.latent_dim)
-    session.job = training_service().request(config, session_id(), name=name)
+    session.job = training_service().request(config, watcher_id(session), name=name)
     session.job_collected = False
 
 
 def find_run_again(session: LabSession, run_id: str) -> bool:
     """After a reload, attach this new session to the run its address names, if it exists."""
     from ae_core.architectures import get_architecture
-    from pages.ui.service import existing_service, session_id
+    from pages.ui.service import existing_service, watcher_id
 
     service = existing_service()
     if session.job is not None or service is None:
         return False
-    handle = service.watch(run_id, session_id())
+    handle = service.watch(run_id, watcher_id(session))
     if handle is None:
         return False
     config = handle.config
