@@ -34,10 +34,15 @@ class DatasetInfo:
     title: str
     file_name: str
     class_names: tuple[str, ...]
+    # What pages call one image and several: "digit(s)", or "clothing item(s)".
+    item: str = "image"
+    items: str = "images"
 
 
 DATASETS: dict[str, DatasetInfo] = {
-    "mnist": DatasetInfo("mnist", "MNIST", "mnist.npz", tuple(str(d) for d in range(10))),
+    "mnist": DatasetInfo(
+        "mnist", "MNIST", "mnist.npz", tuple(str(d) for d in range(10)), "digit", "digits"
+    ),
     "fashion_mnist": DatasetInfo(
         "fashion_mnist",
         "Fashion-MNIST",
@@ -54,6 +59,8 @@ DATASETS: dict[str, DatasetInfo] = {
             "Bag",
             "Ankle boot",
         ),
+        "clothing item",
+        "clothing items",
     ),
 }
 

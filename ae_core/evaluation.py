@@ -43,7 +43,8 @@ class Evaluation:
 def evaluate(ae: Autoencoder, config: RunConfig, dataset: Dataset) -> Evaluation:
     """Test MSE/BCE on all test images, and PCA with as many components as the code has.
 
-    PCA is fitted on the same training images as the model. A denoising model is also scored
+    PCA is fitted on the same training images as the model, and scored on its projections
+    clipped to [0, 1], the images the pages show. A denoising model is also scored
     on test images corrupted with its training noise (PSNR and SSIM, before and after).
     """
     x_test = dataset.x_test
@@ -51,7 +52,8 @@ def evaluate(ae: Autoencoder, config: RunConfig, dataset: Dataset) -> Evaluation
     mse = per_image_mse(x_test, reconstructions)
     pca = fit_pca(training_set(dataset, config)[0])
     k = ae.latent_dim
-    pca_mse = float(per_image_mse(x_test, pca.reconstruct(x_test, k)).mean())
+    # Scored as shown: PCA's projections clipped to the pixels' range [0, 1].
+    pca_mse = float(per_image_mse(x_test, pca.reconstruct_clipped(x_test, k)).mean())
     denoising = None
     if ae.training_noise is not None:
         kind, level = ae.training_noise

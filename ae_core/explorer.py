@@ -160,8 +160,9 @@ class ModelExplorer:
 
     @functools.cached_property
     def pca_errors(self) -> np.ndarray:
+        """Per-image MSE of PCA's reconstructions as shown: clipped to [0, 1] like pixels."""
         x = self.dataset.x_test
-        return per_image_mse(x, self.pca.reconstruct(x, self.latent_dim))
+        return per_image_mse(x, self.pca.reconstruct_clipped(x, self.latent_dim))
 
     @functools.cached_property
     def view(self) -> LatentView:
@@ -180,8 +181,16 @@ class ModelExplorer:
         return self.autoencoder.reconstruct(self.dataset.x_test[indices])
 
     def pca_reconstruct(self, indices: np.ndarray) -> np.ndarray:
-        images = self.pca.reconstruct(self.dataset.x_test[indices], self.latent_dim)
-        return np.clip(images, 0.0, 1.0)
+        return self.pca.reconstruct_clipped(self.dataset.x_test[indices], self.latent_dim)
+
+    def flagged(self, threshold: float, count: int) -> np.ndarray:
+        """Up to `count` test images at or above an error threshold, evenly spread over
+        the flagged ones from the threshold up to the worst (what the threshold selects)."""
+        selected = np.flatnonzero(self.errors >= threshold)
+        ranked = selected[np.argsort(self.errors[selected], kind="stable")]
+        if len(ranked) <= count:
+            return ranked
+        return ranked[np.linspace(0, len(ranked) - 1, count).round().astype(int)]
 
     def decode(self, codes: np.ndarray) -> np.ndarray:
         return self.autoencoder.decode(np.asarray(codes, np.float32).reshape(-1, self.latent_dim))

@@ -31,6 +31,8 @@ PALETTE = (
 GREYS = [[0.0, "black"], [1.0, "white"]]
 SIGNED = [[0.0, "#2166AC"], [0.5, "black"], [1.0, "#D6604D"]]
 FONT = {"family": "sans-serif"}
+# How every chart is shown: without plotly's toolbar, which distracts in a classroom.
+CHART_CONFIG = {"displayModeBar": False}
 
 
 @dataclass(frozen=True)
@@ -205,7 +207,8 @@ def loss_curves(
             fillcolor=PALETTE[i % 10],
             opacity=0.12,
             line_width=0,
-            annotation_text=f"layer {i + 1}",
+            # Layer 1 rebuilds pixels; deeper layers rebuild the hidden activations below.
+            annotation_text=f"layer {i + 1}: " + ("pixels" if i == 0 else "hidden units"),
             annotation_position="top left",
         )
         _add_loss_pair(
@@ -218,6 +221,7 @@ def loss_curves(
             show_legend=i == 0,
             legend_name="pretraining loss",
         )
+    terms: list[str] = []
     if main:
         terms = list(records[main[0]].train)
         if len(terms) <= 2:  # no penalty: the reconstruction loss *is* the loss
@@ -246,15 +250,32 @@ def loss_curves(
     values = [v for r in records for v in (*r.train.values(), *r.validation.values())]
     positive = [v for v in values if v is not None and v > 0 and math.isfinite(v)]
     log = bool(positive) and max(positive) / min(positive) > 30
+    notes = [f"{_term_label(t)}: {TERM_UNITS[t]}" for t in terms if t in TERM_UNITS]
+    if len(stages) > len(main):
+        notes.append("pretraining: layer 1 per pixel, deeper layers per hidden unit")
     fig.update_layout(
         title=dict(text=title),
         xaxis=dict(title=dict(text="epoch"), dtick=1 if len(records) <= 20 else None),
-        yaxis=dict(title=dict(text="loss per pixel"), type="log" if log else "linear"),
+        yaxis=dict(title=dict(text="loss"), type="log" if log else "linear"),
         legend=dict(orientation="h", y=-0.2),
-        height=360,
-        margin=dict(l=60, r=10, t=50, b=10),
+        height=360 + 16 * len(notes),
+        margin=dict(l=60, r=10, t=50, b=10 + 16 * len(notes)),
         font=FONT,
     )
+    if notes:
+        # Each term's unit, under the legend: the terms are not all errors per pixel.
+        fig.add_annotation(
+            text="<br>".join(notes),
+            xref="paper",
+            yref="paper",
+            x=0,
+            y=-0.42,
+            xanchor="left",
+            yanchor="top",
+            align="left",
+            showarrow=False,
+            font=dict(size=10, color="#555555"),
+        )
     return fig
 
 
@@ -278,6 +299,17 @@ def _add_loss_pair(
                 hovertemplate=f"{label} ({part})<br>epoch %{{x}}: %{{y:.5f}}<extra></extra>",
             )
         )
+
+
+# What each term is measured in: only the reconstruction error is a mean per pixel.
+TERM_UNITS = {
+    "loss": "the sum of the terms below",
+    "reconstruction_loss": "mean per pixel",
+    "kl_loss": "KL divergence per image ÷ 784, so per pixel",
+    "sparsity_loss": "penalty on the code units, per image (not per pixel)",
+    "weight_decay": "penalty on the weights (not per pixel)",
+    "contractive_loss": "squared Jacobian norm per image (not per pixel)",
+}
 
 
 def _term_label(term: str) -> str:
@@ -511,9 +543,15 @@ def network_diagram(layers: Sequence[object], title: str | None = None) -> go.Fi
 
 
 def autoencoder_sketch(
-    image: np.ndarray, reconstruction: np.ndarray, code_size: int = 2
+    image: np.ndarray,
+    reconstruction: np.ndarray,
+    code_size: int = 2,
+    output_label: str = "reconstruction<br>784 pixels",
 ) -> go.Figure:
-    """The idea in one picture: image -> encoder -> small code -> decoder -> image."""
+    """The idea in one picture: image -> encoder -> small code -> decoder -> image.
+
+    `output_label` says what the right-hand image really is (a model's output, or a
+    stand-in drawn for illustration)."""
     fig = go.Figure()
     for x0, img in ((0, image), (118, reconstruction)):
         fig.add_trace(
@@ -550,7 +588,7 @@ def autoencoder_sketch(
         (47, "encoder"),
         (73, f"code<br>{code_size} numbers"),
         (99, "decoder"),
-        (132, "reconstruction<br>784 pixels"),
+        (132, output_label),
     ):
         fig.add_annotation(x=x, y=30, text=text, yanchor="top", showarrow=False, font=dict(size=12))
     fig.update_layout(

@@ -35,6 +35,10 @@ class PCA:
         """Projection onto the first k components (not clipped to [0, 1])."""
         return self.decode(self.encode(images, k))
 
+    def reconstruct_clipped(self, images: np.ndarray, k: int) -> np.ndarray:
+        """The projection clipped to [0, 1]: an image, as shown and as scored beside models."""
+        return np.clip(self.reconstruct(images, k), 0.0, 1.0)
+
     def explained_variance(self, k: int) -> float:
         """Fraction of the training variance the first k components keep."""
         return float(self.variances[:k].sum() / self.variances.sum())

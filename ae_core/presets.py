@@ -1,8 +1,9 @@
 """One-click starting points for a class: plain data, no TensorFlow needed to list them.
 
 Each preset is an architecture plus the settings that differ from its defaults; it is
-validated (via `RunConfig.create`) only when used. The timings were measured with
-`bench/quality.py`-style runs on a 2-core CPU; see README.
+validated (via `RunConfig.create`) only when used. `idle_seconds` is what the preset took
+from press to finished with nobody else on a 2-core server (bench/interactive.py); a busy
+server takes longer, and the Home page says so.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ class Preset:
     summary: str
     architecture: str
     settings: dict[str, Any] = field(default_factory=dict)
+    idle_seconds: int = 20
 
     def config(self):
         from ae_core.run_config import RunConfig
@@ -28,34 +30,38 @@ class Preset:
 PRESETS: tuple[Preset, ...] = (
     Preset(
         "deep-2d",
-        "2-D deep autoencoder, ~20 s",
+        "2-D deep autoencoder",
         "Squeezes every digit into 2 numbers, so you can watch the digits sort themselves "
         "into clusters while it trains.",
         "deep",
         {"latent_dim": 2, "train_size": 20_000, "epochs": 5},
+        idle_seconds=15,
     ),
     Preset(
         "denoising-conv",
-        "Denoising conv, ~40 s",
+        "Denoising conv",
         "A convolutional network trained to remove heavy Gaussian noise; then try it on the "
         "Denoising page.",
         "denoising",
         {"latent_dim": 32, "train_size": 10_000, "epochs": 5, "noise_level": 0.5},
+        idle_seconds=40,
     ),
     Preset(
         "sparse",
-        "Sparse features, ~20 s",
+        "Sparse features",
         "A shallow network whose 64 code units are pushed to stay silent (L1); each one "
         "learns a pen stroke.",
         "sparse",
         {"latent_dim": 64, "hidden_widths": (), "l1_weight": 1e-4, "train_size": 20_000},
+        idle_seconds=20,
     ),
     Preset(
         "vae-2d",
-        "Variational (VAE), 2-D, ~30 s",
+        "Variational (VAE), 2-D",
         "Learns a smooth 2-D map of digits you can sample new, never-seen digits from.",
         "vae",
         {"latent_dim": 2, "train_size": 20_000, "epochs": 8},
+        idle_seconds=30,
     ),
 )
 

@@ -290,6 +290,22 @@ class TrainingService:
             samples_seen=outcome.samples_seen,
         )
 
+    def expected_wait(self) -> float:
+        """Seconds before a run asked for now would start (an estimate; 0 when idle)."""
+        with self._lock:
+            probe = _Run("", RunConfig.create("dense"), -1)
+            self._queue.append(probe)
+            try:
+                return self._expected_start(probe)
+            finally:
+                self._queue.remove(probe)
+
+    def is_trained(self, config: RunConfig) -> bool:
+        """Whether this exact run is already finished on this server (it opens at once)."""
+        with self._lock:
+            run = self._index.get(config.run_id)
+            return run is not None and run.state == "completed"
+
     def class_view(self) -> ClassView:
         with self._lock:
             sessions = {s for r in [*self._queue, *self._running] for s in r.watchers}
@@ -565,6 +581,8 @@ def _without_weights(outcome: WorkerResult | None) -> WorkerResult | None:
 
 
 def default_workers() -> int:
-    """Trainings at once: $AE_TRAINING_WORKERS, or what bench/workers.py found best."""
+    """Trainings at once: $AE_TRAINING_WORKERS, or what bench/workers.py found best on a
+    2-core machine (2: twice the throughput of 1, as one run's start-up overlaps another's
+    training; 3 is slower again)."""
     value = os.environ.get("AE_TRAINING_WORKERS", "").strip()
-    return max(1, int(value)) if value.isdigit() else 1
+    return max(1, int(value)) if value.isdigit() else 2

@@ -40,6 +40,7 @@ FINAL_STAGE = "Training"
 # Batches per progress report, and per call into the graph (see _run_stage).
 REPORT_EVERY = 10
 CODE_SAMPLE_SIZE = 2_000
+NOTHING_TRAINED = "Stopped before the first batch: nothing was trained."
 VALIDATION_BATCH = 1_000
 
 
@@ -175,6 +176,8 @@ class _Trainer:
             message = (
                 f"Trained for {self.config.train.epochs} epochs in {self.clock.elapsed:.0f} s."
             )
+        elif status == "stopped" and self.clock.samples == 0:
+            message = NOTHING_TRAINED
         return TrainingResult(
             config=self.config,
             autoencoder=self.ae,

@@ -1,33 +1,33 @@
-"""Denoising: add noise to test digits and see what a model makes of it."""
+"""Denoising: add noise to test images and see what a model makes of it."""
 
 import streamlit as st
 
 from ae_core.config import NOISE_TYPES
-from ae_core.figures import ImageRow, image_rows
+from ae_core.figures import CHART_CONFIG, ImageRow, image_rows
 from ae_core.noise import NOISE_LABELS
 from pages.ui.common import model_page
 
-CHART = {"displayModeBar": False}
 SCORED = 300  # test images each score is averaged over
 SHOWN = 8
 
 session, model = model_page(
     "Denoising",
-    "Corrupt test digits with noise, then let a model reconstruct them.",
+    "Corrupt test {items} with noise, then let a model reconstruct them.",
 )
+item, items = model.dataset.info.item, model.dataset.info.items
 
 noise = model.autoencoder.training_noise
 if noise is not None:
     st.success(
-        f"**{model.name}** is a denoising autoencoder: it was trained to turn digits with "
+        f"**{model.name}** is a denoising autoencoder: it was trained to turn {items} with "
         f"{NOISE_LABELS[noise[0]].split(' (')[0].lower()} noise (level {noise[1]:g}) back into "
         "clean ones, so it should clean noise up rather than copy it.",
         icon=":material/auto_fix_high:",
     )
 else:
     st.info(
-        f"**{model.name}** was only trained to copy clean digits. A **denoising** autoencoder "
-        "is trained on corrupted inputs with the clean digits as targets, so it learns to "
+        f"**{model.name}** was only trained to copy clean {items}. A **denoising** autoencoder "
+        f"is trained on corrupted inputs with the clean {items} as targets, so it learns to "
         "remove noise; train one (the *Denoising conv* preset) and compare them below.",
         icon=":material/info:",
     )
@@ -59,7 +59,7 @@ compare_name = st.selectbox(
     "Compare with",
     ["(nothing)", *others],
     index=others.index(counterparts[-1]) + 1 if counterparts else 0,
-    help="Another model from this session, shown on the same noisy digits.",
+    help=f"Another model from this session, shown on the same noisy {items}.",
     key="denoise.compare",
 )
 compare = session.models.get(compare_name)
@@ -69,16 +69,24 @@ with st.spinner("Adding noise and reconstructing..."):
     other = compare.denoising(kind, level, SCORED) if compare is not None else None
 
 scores = st.columns(4 if other else 3)
-scores[0].metric("PSNR of the noisy digits", f"{result.noisy_psnr.mean():.1f} dB")
+# With no noise the "noisy" images are the clean ones: their PSNR is infinite, and the
+# model's score has nothing to be compared with.
+noiseless = level == 0
+scores[0].metric(
+    f"PSNR of the noisy {items}",
+    "no noise" if noiseless else f"{result.noisy_psnr.mean():.1f} dB",
+)
 scores[1].metric(
     "PSNR after this model",
     f"{result.denoised_psnr.mean():.1f} dB",
-    delta=f"{result.denoised_psnr.mean() - result.noisy_psnr.mean():+.1f} dB",
+    delta=None
+    if noiseless
+    else f"{result.denoised_psnr.mean() - result.noisy_psnr.mean():+.1f} dB",
 )
 scores[2].metric(
     "SSIM noisy → model",
     f"{result.noisy_ssim.mean():.2f} → {result.denoised_ssim.mean():.2f}",
-    help="Structural similarity with the clean digit: 1 is identical.",
+    help=f"Structural similarity with the clean {item}: 1 is identical.",
 )
 if other is not None:
     scores[3].metric(
@@ -87,13 +95,17 @@ if other is not None:
         delta=f"{other.denoised_psnr.mean() - result.denoised_psnr.mean():+.1f} dB vs this model",
     )
 st.caption(
-    f"Averages over {SCORED} test digits. PSNR compares each image with the clean digit "
+    f"Averages over {SCORED} test {items}. PSNR compares each image with the clean {item} "
     "(higher is better); SSIM compares local structure."
 )
 
 rows = [
     ImageRow("clean", result.clean[:SHOWN]),
-    ImageRow("noisy", result.noisy[:SHOWN], [f"{v:.1f} dB" for v in result.noisy_psnr[:SHOWN]]),
+    ImageRow(
+        "noisy",
+        result.noisy[:SHOWN],
+        ["no noise" if noiseless else f"{v:.1f} dB" for v in result.noisy_psnr[:SHOWN]],
+    ),
     ImageRow(
         "after " + model.name.split(":")[0],
         result.denoised[:SHOWN],
@@ -108,4 +120,4 @@ if other is not None:
             [f"{v:.1f} dB" for v in other.denoised_psnr[:SHOWN]],
         )
     )
-st.plotly_chart(image_rows(rows, cell_px=72), config=CHART, key="denoise.grid")
+st.plotly_chart(image_rows(rows, cell_px=72), config=CHART_CONFIG, key="denoise.grid")

@@ -2,10 +2,8 @@
 
 import streamlit as st
 
-from ae_core.figures import ImageRow, image_rows
+from ae_core.figures import CHART_CONFIG, ImageRow, image_rows
 from pages.ui.common import model_page
-
-CHART = {"displayModeBar": False}
 
 session, model = model_page(
     "Features",
@@ -17,18 +15,19 @@ features = model.first_layer_features(limit=48)
 if features is None:
     st.info(
         "This model's encoder starts with convolutions, whose 3×3 filters are too small to "
-        "show as digits. The code units below work for every architecture.",
+        "show as images. The code units below work for every architecture.",
         icon=":material/info:",
     )
 else:
     st.markdown(
         "Each tile is one unit of the first hidden layer: its weight on every pixel, **red** "
         "where ink makes the unit fire, **blue** where ink holds it back. Sparse autoencoders "
-        "tend to learn pen strokes; others learn blurrier, digit-like blobs."
+        f"tend to learn strokes and edges; others learn blurrier, {model.dataset.info.item}-like "
+        "blobs."
     )
     st.plotly_chart(
         image_rows([ImageRow("units", features, signed=True)], columns=12, cell_px=52),
-        config=CHART,
+        config=CHART_CONFIG,
         key="features.first_layer",
     )
     st.caption(f"The {len(features)} units with the largest weights, each scaled to its own range.")
@@ -42,9 +41,10 @@ effects = model.code_unit_effects(limit=32)
 peak = max(float(abs(effects).max()), 1e-6)
 st.plotly_chart(
     image_rows([ImageRow("code units", effects / peak, signed=True)], columns=16, cell_px=52),
-    config=CHART,
+    config=CHART_CONFIG,
     key="features.code_units",
 )
 st.caption(
-    f"Up to 32 of the {model.latent_dim} code units, those that vary most across test digits."
+    f"Up to 32 of the {model.latent_dim} code units, those that vary most across test "
+    f"{model.dataset.info.items}."
 )

@@ -5,10 +5,11 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from ae_core.figures import autoencoder_sketch
+from ae_core.figures import CHART_CONFIG, autoencoder_sketch
 from ae_core.images import to_mnist
 from ae_core.presets import PRESETS
 from pages.ui.common import page_start, user_errors
+from pages.ui.service import existing_service
 from pages.ui.session import is_training, remember_settings, start_training
 
 SKETCH_DIGIT = "assets/examples/marker_7.png"
@@ -31,11 +32,41 @@ which digit it is and how it is written. Those codes are the *latent space*.
 with right:
     # A drawn example digit, not MNIST: the Home page needs neither the dataset nor TensorFlow.
     digit = to_mnist((Path(__file__).resolve().parents[1] / SKETCH_DIGIT).read_bytes())
-    blurred = sum(np.roll(np.roll(digit, dx, 0), dy, 1) for dx in (-1, 0, 1) for dy in (-1, 0, 1))
-    st.plotly_chart(
-        autoencoder_sketch(digit, np.clip(blurred / 6.0, 0, 1), code_size=2),
-        config={"displayModeBar": False},
-    )
+    model = session.current_model
+    if model is not None:  # a real reconstruction, by the model this session has
+        output = model.autoencoder.reconstruct(digit[None])[0]
+        sketch = autoencoder_sketch(
+            digit, output, model.latent_dim, f"output of<br>{model.name.split(':')[0]}"
+        )
+        note = f"The right-hand digit is what {model.name} makes of the left-hand one."
+    else:
+        blurred = sum(
+            np.roll(np.roll(digit, dx, 0), dy, 1) for dx in (-1, 0, 1) for dy in (-1, 0, 1)
+        )
+        sketch = autoencoder_sketch(
+            digit, np.clip(blurred / 6.0, 0, 1), 2, "illustration<br>(a blurred copy)"
+        )
+        note = (
+            "The right-hand digit is only an illustration, a blurred copy: no model has been "
+            "trained yet. Once one has, it shows that model's real reconstruction."
+        )
+    st.plotly_chart(sketch, config=CHART_CONFIG, key="home.sketch")
+    st.caption(note)
+
+
+def preset_timing(preset) -> str:
+    """How long a preset takes: measured on an idle server, plus the queue when busy."""
+    idle = f"About {preset.idle_seconds} s when the server is idle."
+    service = existing_service()
+    if service is None:
+        return idle
+    if service.is_trained(preset.config()):
+        return "Already trained on this server: it opens at once."
+    wait = service.expected_wait()
+    if wait < 1:
+        return idle
+    return f"{idle} The server is busy: it would start in about {wait:.0f} s."
+
 
 st.subheader("Start with a preset")
 busy = is_training(session)
@@ -46,6 +77,7 @@ for column, preset in zip(columns, PRESETS, strict=True):
     with column, st.container(border=True):
         st.markdown(f"**{preset.title}**")
         st.caption(preset.summary)
+        st.caption(preset_timing(preset))
         if st.button("Train this", key=f"preset.{preset.key}", disabled=busy, type="primary"):
             with user_errors():
                 config = preset.config()

@@ -1,18 +1,17 @@
-"""Latent space: every test digit as a point, the decoder's map, and paths between digits."""
+"""Latent space: every test image as a point, the decoder's map, and paths between images."""
 
 import numpy as np
 import streamlit as st
 
-from ae_core.figures import ImageRow, image_rows, latent_scatter, manifold
+from ae_core.figures import CHART_CONFIG, ImageRow, image_rows, latent_scatter, manifold
 from ae_core.latent import interpolate
 from pages.ui.common import model_page
 
-CHART = {"displayModeBar": False}
-
 session, model = model_page(
     "Latent space",
-    "Where the encoder puts each of the 10,000 test digits. Click a point to see its digit.",
+    "Where the encoder puts each of the 10,000 test {items}. Click a point to see its image.",
 )
+item, items = model.dataset.info.item, model.dataset.info.items
 
 with st.spinner("Encoding all 10,000 test images (once per model)..."):
     view = model.view
@@ -22,16 +21,47 @@ class_names = dataset.class_names
 # Widgets whose range depends on the model get per-model keys, so switching models resets them.
 per_model = f"{model.name}"
 scatter_key = f"latent.scatter.{per_model}"
-scatter_col, detail_col = st.columns([3, 1], gap="large")
-highlights = {}
-with detail_col:
-    # The scatter's selection from the last click is in session state before it is redrawn,
-    # so the panel can be filled first and the scatter can mark what it shows.
+pick_key, number_key = f"latent.pick.{per_model}", f"latent.number.{per_model}"
+
+
+def take_click() -> None:
+    """A click on the scatter picks its point, until another pick or Clear.
+
+    The pick is kept here, not in the chart: drawing the star changes the figure, and a
+    changed figure forgets its selection.
+    """
     selection = st.session_state.get(scatter_key)
     points = selection["selection"]["points"] if selection else []
     picked = [p["customdata"] for p in points if "customdata" in p]
     if picked:
-        index = int(picked[0])
+        st.session_state[pick_key] = st.session_state[number_key] = int(picked[0])
+
+
+def take_number() -> None:
+    st.session_state[pick_key] = st.session_state[number_key]
+
+
+def clear_pick() -> None:
+    st.session_state[pick_key] = st.session_state[number_key] = None
+
+
+scatter_col, detail_col = st.columns([3, 1], gap="large")
+highlights = {}
+with detail_col:
+    # The keyboard path to the same thing as a click: type a test image's number.
+    st.number_input(
+        "Test image #",
+        min_value=0,
+        max_value=len(dataset.x_test) - 1,
+        value=None,
+        step=1,
+        placeholder="click a point, or type 0 to 9999",
+        key=number_key,
+        on_change=take_number,
+    )
+    index = st.session_state.get(pick_key)
+    if index is not None:
+        index = int(index)
         highlights[f"#{index}"] = view.points[index]
         st.markdown(f"**Test image #{index}** (label {class_names[dataset.y_test[index]]})")
         code = model.test_codes[index]
@@ -43,17 +73,21 @@ with detail_col:
                 ],
                 cell_px=90,
             ),
-            config=CHART,
+            config=CHART_CONFIG,
             key="latent.picked",
         )
         shown = ", ".join(f"{v:.2f}" for v in code[:8])
         st.caption(f"Code: {shown}{' ...' if len(code) > 8 else ''}")
+        st.button("Clear the pick", key="latent.clear", on_click=clear_pick)
     else:
-        st.info("Click a point to see its digit and what the decoder makes of its code.")
+        st.info(f"Click a point to see its {item} and what the decoder makes of its code.")
 
     if model.latent_dim == 2:
         st.markdown("**Decode any point**")
         lo, hi = np.percentile(view.points, [1, 99], axis=0)
+        # A dead code unit (a ReLU that never fires) has no spread: give its slider a range.
+        flat = hi - lo < 1e-6
+        lo, hi = np.where(flat, lo - 0.5, lo), np.where(flat, hi + 0.5, hi)
         x, y = (
             st.slider(
                 f"code {i + 1}",
@@ -69,7 +103,7 @@ with detail_col:
             image_rows(
                 [ImageRow(f"({x:.1f}, {y:.1f})", model.decode(np.array([x, y])))], cell_px=90
             ),
-            config=CHART,
+            config=CHART_CONFIG,
             key="latent.decoded",
         )
 with scatter_col:
@@ -83,7 +117,7 @@ with scatter_col:
             highlights=highlights,
         ),
         config={"displayModeBar": True, "displaylogo": False},
-        on_select="rerun",
+        on_select=take_click,
         selection_mode="points",
         key=scatter_key,
     )
@@ -93,12 +127,13 @@ if model.latent_dim == 2:
     st.subheader("The decoder's map of the plane")
     st.markdown(
         "Each tile is what the decoder draws from the code at its position, on an evenly "
-        "spaced grid across the area the test digits occupy: the same plane as the scatter above."
+        f"spaced grid across the area the test {items} occupy: the same plane as the scatter "
+        "above."
     )
     steps = st.slider("Tiles per side", 6, 24, 15, key=f"latent.steps.{per_model}")
     with st.spinner("Decoding the grid..."):
         images, xs, ys = model.manifold(steps)
-    st.plotly_chart(manifold(images, xs, ys), config=CHART, key="latent.manifold")
+    st.plotly_chart(manifold(images, xs, ys), config=CHART_CONFIG, key="latent.manifold")
 else:
     st.info(
         f"The decoder's map needs a 2-D code; this model's code has {model.latent_dim} numbers. "
@@ -106,7 +141,7 @@ else:
         icon=":material/info:",
     )
 
-st.subheader("Walk from one digit to another")
+st.subheader(f"Walk from one {item} to another")
 st.markdown(
     "Pick two test images; the strip decodes codes on the straight line between their codes. "
     "A smooth latent space gives a smooth morph."
@@ -138,15 +173,15 @@ st.plotly_chart(
         ],
         cell_px=64,
     ),
-    config=CHART,
+    config=CHART_CONFIG,
     key="latent.walk",
 )
 
 if model.autoencoder.generative:
-    st.subheader("New digits from the prior")
+    st.subheader(f"New {items} from the prior")
     st.markdown(
         "A VAE learns codes that follow a standard normal distribution, so codes drawn at "
-        "random from N(0, I) decode to new digits nobody wrote."
+        f"random from N(0, I) decode to new {items} nobody made."
     )
     sample_seed = st.session_state.setdefault("latent.sample_seed", 0)
     if st.button("Draw new samples", icon=":material/casino:", key="latent.sample"):
@@ -154,6 +189,6 @@ if model.autoencoder.generative:
     samples = model.autoencoder.sample(16, np.random.default_rng(sample_seed))
     st.plotly_chart(
         image_rows([ImageRow("samples", samples)], columns=8, cell_px=64),
-        config=CHART,
+        config=CHART_CONFIG,
         key="latent.samples",
     )

@@ -6,14 +6,13 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from ae_core.figures import error_histogram, image_steps, latent_scatter
+from ae_core.figures import CHART_CONFIG, error_histogram, image_steps, latent_scatter
 from ae_core.images import FILE_TYPES, ImageError, Preprocessed, preprocess
 from ae_core.metrics import per_image_mse, percentile_of
 from pages.ui.common import choose_model, page_start, show_problems
 from pages.ui.drawing import drawing_pad
 from pages.ui.uploads import give_memory_back, read_once
 
-CHART = {"displayModeBar": False}
 EXAMPLES = Path(__file__).resolve().parents[1] / "assets" / "examples"
 MAX_FILES = 12
 CACHE_SIZE = 32
@@ -154,7 +153,7 @@ for i, (name, steps) in enumerate(ready):
                 ("reconstruction", reconstructions[i]),
                 ("difference", reconstructions[i] - steps.image),
             ]
-        st.plotly_chart(image_steps(shown), config=CHART, key=f"mine.steps.{i}")
+        st.plotly_chart(image_steps(shown), config=CHART_CONFIG, key=f"mine.steps.{i}")
         if model is not None:
             rank = percentile_of(float(errors[i]), model.errors)
             verdict = (
@@ -187,7 +186,7 @@ if model is not None:
             highlights=marks,
             height=520,
         ),
-        config=CHART,
+        config=CHART_CONFIG,
         key="mine.latent",
     )
     st.caption(f"Stars are your images, among the 10,000 test digits. {view.description}")
@@ -197,6 +196,6 @@ if model is not None:
             marks={f"{chr(65 + i)}": float(e) for i, e in enumerate(errors)},
             title="Your images' errors among the test digits'",
         ),
-        config=CHART,
+        config=CHART_CONFIG,
         key="mine.errors",
     )

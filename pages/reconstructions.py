@@ -1,16 +1,17 @@
 """Reconstructions: originals vs reconstructions, differences, errors, and PCA beside them."""
 
+import numpy as np
 import streamlit as st
 
-from ae_core.figures import ImageRow, error_histogram, image_rows
+from ae_core.figures import CHART_CONFIG, ImageRow, error_histogram, image_rows, loss_curves
+from pages.ui.alt_text import as_table
 from pages.ui.common import model_page
-
-CHART = {"displayModeBar": False}
 
 session, model = model_page(
     "Reconstructions",
     "What comes out of the model, next to what went in, and next to PCA with the same code size.",
 )
+item, items = model.dataset.info.item, model.dataset.info.items
 
 with st.spinner("Scoring all 10,000 test images (once per model)..."):
     errors, pca_errors = model.errors, model.pca_errors
@@ -24,10 +25,23 @@ cols[1].metric(
     delta=f"{model.test_mse - model.pca_mse:+.4f} for the model",
     delta_color="inverse",
 )
-cols[2].metric("Digits the model does better than PCA", f"{better:.0%}")
+cols[2].metric(f"Test {items} the model does better than PCA", f"{better:.0%}")
 cols[3].metric("Code size", f"{k} numbers", help="PCA gets the same number of components.")
 
-# --- which digits -----------------------------------------------------------------------
+with st.expander("How this model was trained, and its saved evaluation"):
+    if model.history:
+        st.plotly_chart(loss_curves(model.history), config=CHART_CONFIG, key="recon.history")
+    else:
+        st.caption("No epoch finished, so there is no loss history.")
+    st.caption(model.message or f"Status: {model.status}.")
+    if model.metrics:
+        shown = {k: v for k, v in model.metrics.items() if isinstance(v, int | float)}
+        st.dataframe(
+            [{"measure": name, "value": f"{value:.5g}"} for name, value in shown.items()],
+            hide_index=True,
+        )
+
+# --- which images -----------------------------------------------------------------------
 class_names = model.dataset.class_names
 left, middle, right = st.columns([1, 2, 1])
 count = left.slider("How many", 4, 32, 12, step=4, key="recon.count")
@@ -64,43 +78,46 @@ rows = [
         f"PCA-{k}", model.pca_reconstruct(indices), [f"MSE {pca_errors[i]:.4f}" for i in indices]
     ),
 ]
-st.plotly_chart(image_rows(rows, columns=min(count, 8), cell_px=58), config=CHART, key="recon.grid")
+st.plotly_chart(
+    image_rows(rows, columns=min(count, 8), cell_px=58), config=CHART_CONFIG, key="recon.grid"
+)
 st.caption(
     "Difference = reconstruction − original: red where the model added ink, blue where it "
-    "missed ink, black where it matched."
+    "missed ink, black where it matched. PCA's images are its projections clipped to [0, 1], "
+    "as pixels are, and its errors are computed on exactly those images."
 )
+as_table(rows, "These images")
 
 # --- errors of all test images ------------------------------------------------------------
-st.subheader("Which digits are unusual?")
+st.subheader(f"Which {items} are unusual?")
 st.markdown(
-    "An autoencoder reconstructs typical digits well and odd ones badly, so the error is a "
-    "simple **anomaly score**: images above a threshold are flagged for a closer look."
+    f"An autoencoder reconstructs typical {items} well and odd ones badly, so its error "
+    "**ranks** the test images from most to least typical. Without examples known to be "
+    "anomalies this is a ranking, not a detection: the threshold below decides how many are "
+    "flagged, and nothing here can say whether they are right."
 )
 quantile = st.slider("Flag the worst", 0.5, 10.0, 2.0, step=0.5, format="%g%%", key="recon.flag")
-threshold = float(sorted(errors)[int(len(errors) * (1 - quantile / 100))])
+threshold = float(np.sort(errors)[int(len(errors) * (1 - quantile / 100))])
 st.plotly_chart(
     error_histogram(errors, pca_errors, baseline_name=f"PCA-{k}", threshold=threshold),
-    config=CHART,
+    config=CHART_CONFIG,
     key="recon.histogram",
 )
-flagged = model.choose(16, None, "worst")
+flagged = model.flagged(threshold, 16)
+selected = int((errors >= threshold).sum())
 st.caption(
-    f"{(errors >= threshold).sum():,} test images have an error of at least {threshold:.4f} "
-    f"(the worst {quantile:g}%). The {len(flagged)} most unusual:"
+    f"The threshold {threshold:.4f} flags {selected:,} test images (the worst {quantile:g}%). "
+    f"{len(flagged)} of them, from just above the threshold (first) to the worst (last):"
 )
-st.plotly_chart(
-    image_rows(
-        [
-            ImageRow(
-                "unusual (label: MSE)",
-                model.dataset.x_test[flagged],
-                [f"{class_names[model.dataset.y_test[i]]}: {errors[i]:.3f}" for i in flagged],
-            ),
-            ImageRow("reconstruction", model.reconstruct(flagged)),
-        ],
-        columns=8,
-        cell_px=52,
+flagged_rows = [
+    ImageRow(
+        "flagged (label: MSE)",
+        model.dataset.x_test[flagged],
+        [f"{class_names[model.dataset.y_test[i]]}: {errors[i]:.3f}" for i in flagged],
     ),
-    config=CHART,
-    key="recon.flagged",
+    ImageRow("reconstruction", model.reconstruct(flagged)),
+]
+st.plotly_chart(
+    image_rows(flagged_rows, columns=8, cell_px=52), config=CHART_CONFIG, key="recon.flagged"
 )
+as_table(flagged_rows, "The flagged images")

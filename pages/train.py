@@ -6,7 +6,14 @@ import streamlit as st
 from ae_core.architectures import all_architectures, get_architecture
 from ae_core.config import DataConfig, TrainConfig
 from ae_core.errors import ConfigError
-from ae_core.figures import ImageRow, image_rows, latent_scatter, loss_curves, network_diagram
+from ae_core.figures import (
+    CHART_CONFIG,
+    ImageRow,
+    image_rows,
+    latent_scatter,
+    loss_curves,
+    network_diagram,
+)
 from ae_core.latent import to_plane
 from ae_core.run_config import RunConfig
 from pages.ui.common import page_start, run_status_line, user_errors
@@ -19,8 +26,6 @@ from pages.ui.session import (
     start_training,
 )
 from pages.ui.settings_form import settings_widgets
-
-CHART = {"displayModeBar": False}
 
 session = page_start(
     "Train a model",
@@ -78,7 +83,7 @@ def network_layers(config_json: dict):
 
 if config is not None:
     with st.expander("Network", expanded=first_visit), st.spinner("Drawing the network..."):
-        st.plotly_chart(network_diagram(network_layers(config.to_dict())), config=CHART)
+        st.plotly_chart(network_diagram(network_layers(config.to_dict())), config=CHART_CONFIG)
 
 # --- start and stop -------------------------------------------------------------------
 start_col, stop_col, note_col = st.columns([1, 1, 4])
@@ -115,7 +120,7 @@ if stop_col.button(
 
 
 # --- live progress ----------------------------------------------------------------------
-def show_latent(report, class_names):
+def show_latent(report, class_names, items: str):
     if report is None or report.codes is None:
         st.caption("Reconstructions and the latent space appear after the first epoch.")
         return
@@ -127,10 +132,10 @@ def show_latent(report, class_names):
             class_names,
             view.x_title,
             view.y_title,
-            title=f"Codes of {len(report.codes):,} test digits after epoch {report.epoch}",
+            title=f"Codes of {len(report.codes):,} test {items} after epoch {report.epoch}",
             height=440,
         ),
-        config=CHART,
+        config=CHART_CONFIG,
         key="train.latent",
     )
     st.caption(view.description)
@@ -182,7 +187,8 @@ def live_progress():
 
     from ae_core.data import dataset_info
 
-    class_names = dataset_info(job.config.data.dataset).class_names
+    info = dataset_info(job.config.data.dataset)
+    class_names, items = info.class_names, info.items
     report = snapshot.latest_epoch
     if report is not None and report.reconstructions is not None:
         st.plotly_chart(
@@ -191,10 +197,10 @@ def live_progress():
                     ImageRow("original", report.originals),
                     ImageRow(f"epoch {report.epoch}", report.reconstructions),
                 ],
-                title="Test digits and their reconstructions, refreshed every epoch",
+                title=f"Test {items} and their reconstructions, refreshed every epoch",
                 cell_px=64,
             ),
-            config=CHART,
+            config=CHART_CONFIG,
             key="train.reconstructions",
         )
     chart_col, latent_col = st.columns([1, 1], gap="large")
@@ -204,11 +210,13 @@ def live_progress():
             done = sum(1 for e in snapshot.epochs)
             live = (done + progress.batch / progress.batches, progress.loss)
         if snapshot.epochs or live:
-            st.plotly_chart(loss_curves(snapshot.epochs, live=live), config=CHART, key="train.loss")
+            st.plotly_chart(
+                loss_curves(snapshot.epochs, live=live), config=CHART_CONFIG, key="train.loss"
+            )
         else:
             st.caption("The loss curve appears once training has started.")
     with latent_col:
-        show_latent(report, class_names)
+        show_latent(report, class_names, items)
 
 
 live_progress()

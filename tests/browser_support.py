@@ -31,8 +31,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(runs_dir: Path, log_path: Path, wait: bool = True) -> Iterator[str]:
-    """`streamlit run app.py` on a free port; yields its URL once it answers (if `wait`)."""
+def streamlit_server(
+    runs_dir: Path, log_path: Path, wait: bool = True, options: tuple[str, ...] = ()
+) -> Iterator[str]:
+    """`streamlit run app.py` on a free port; yields its URL once it answers (if `wait`).
+
+    `options` are more `--name value` flags for Streamlit (e.g. a short session TTL)."""
     port = free_port()
     with log_path.open("w") as log:
         process = subprocess.Popen(
@@ -48,6 +52,7 @@ def streamlit_server(runs_dir: Path, log_path: Path, wait: bool = True) -> Itera
                 str(port),
                 "--server.address",
                 "127.0.0.1",
+                *options,
             ],
             cwd=ROOT,
             env={**os.environ, "AE_RUNS_DIR": str(runs_dir)},

@@ -79,3 +79,13 @@ def _find_widget(at: AppTest, key: str):
             if widget.key == key:
                 return widget
     return None
+
+
+def wait_for_progress(job, timeout: float = 120.0) -> None:
+    """Wait until a run has trained its first batches (its progress is reported)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while job.snapshot().progress is None:
+        assert time.monotonic() < deadline, "the run never started training"
+        time.sleep(0.05)

@@ -14,12 +14,31 @@ import pytest
 from tests.browser_support import ROOT, chromium, streamlit_server
 
 pytestmark = pytest.mark.browser
+SESSION_TTL = 3
+
+# Pixel position of one test image's point in the latent scatter (plotly's own axes).
+POINT_ON_SCREEN = """(index) => {
+  const plot = [...document.querySelectorAll('.js-plotly-plot')]
+    .find(p => (p._fullData || []).some(t => t.type === 'scattergl'));
+  for (const trace of plot._fullData) {
+    if (trace.type !== 'scattergl') continue;
+    const at = Array.from(trace.customdata).indexOf(index);
+    if (at < 0) continue;
+    const xa = plot._fullLayout.xaxis, ya = plot._fullLayout.yaxis;
+    const box = plot.getBoundingClientRect();
+    return [box.left + xa._offset + xa.l2p(trace.x[at]),
+            box.top + ya._offset + ya.l2p(trace.y[at])];
+  }
+  return null;
+}"""
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("server")
-    with streamlit_server(folder / "runs", folder / "streamlit.log") as url:
+    # A short reconnect window, so that a closed tab's session ends within the test.
+    options = ("--server.disconnectedSessionTTL", str(SESSION_TTL))
+    with streamlit_server(folder / "runs", folder / "streamlit.log", options=options) as url:
         yield url
 
 
@@ -68,6 +87,20 @@ def test_a_preset_trains_and_every_page_shows_its_results(server, browser, artif
         page.screenshot(path=artifacts / shot)
         assert page.locator("text=Traceback").count() == 0, link
 
+    # Latent space: click a point, then move a slider: the pick stays (issue: it was lost).
+    page.get_by_role("link", name="Latent space").first.click()
+    page.get_by_text("The 2-D codes, exactly as learned.").first.wait_for(timeout=120_000)
+    page.wait_for_timeout(2_000)
+    picked = _click_some_point(page)
+    page.get_by_text(f"Test image #{picked}").first.wait_for(timeout=30_000)
+    slider = page.get_by_role("slider").first
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(2_500)
+    assert page.get_by_text(f"Test image #{picked}").first.is_visible()
+    page.screenshot(path=artifacts / "4b-latent-picked.png")
+
     # My digits: upload a file, then draw a digit with the mouse.
     page.get_by_role("link", name="My digits").first.click()
     page.get_by_text("switch on the examples").wait_for(timeout=60_000)
@@ -89,7 +122,45 @@ def test_a_preset_trains_and_every_page_shows_its_results(server, browser, artif
     page.get_by_text("B · your drawing").wait_for(timeout=60_000)
     page.wait_for_timeout(1_500)
     page.screenshot(path=artifacts / "7-my-digits-drawing.png")
+    page.get_by_role("link", name="Class").first.click()
+    page.get_by_text("Training now").first.wait_for(timeout=60_000)
+    page.wait_for_timeout(1_500)
+    page.screenshot(path=artifacts / "8-class.png")
     assert not errors, errors
     # Everything (fonts, icons, plotly) comes from the app itself: it works offline.
     outside = [u for u in requests if not u.startswith((server, "data:", "blob:"))]
     assert not outside, outside
+
+
+def _click_some_point(page) -> int:
+    """Click test images' points until one is picked (another trace may lie on top)."""
+    for index in (5065, 17, 123, 999, 2024):
+        x, y = page.evaluate(POINT_ON_SCREEN, index)
+        page.mouse.click(x, y)
+        try:
+            page.get_by_text("Test image #").first.wait_for(timeout=5_000)
+        except Exception:
+            continue
+        text = page.get_by_text("Test image #").first.inner_text()
+        return int(text.split("#")[1].split()[0])
+    raise AssertionError("no point of the scatter could be clicked")
+
+
+def test_a_closed_tab_stops_the_run_only_it_was_watching(server, browser, artifacts):
+    """The session ends through Streamlit's own runtime: the tab closes, its TTL passes."""
+    student = browser.new_context(viewport={"width": 1400, "height": 1400})
+    tab = student.new_page()
+    tab.goto(server)
+    tab.get_by_text("Start with a preset").wait_for(timeout=60_000)
+    tab.get_by_role("button", name="Train this").nth(1).click()  # the denoising conv preset
+    tab.get_by_text("Train a model").wait_for(timeout=60_000)
+    tab.get_by_text("· Training · epoch").first.wait_for(timeout=120_000)  # it has begun
+    teacher = browser.new_page(viewport={"width": 1400, "height": 1000})
+    teacher.goto(f"{server}/class_view")
+    teacher.get_by_text("Training now").first.wait_for(timeout=60_000)
+    teacher.get_by_text("denoising").first.wait_for(timeout=30_000)  # in the runs table
+    student.close()
+    started = time.monotonic()
+    teacher.get_by_text("Nothing is training or waiting right now.").wait_for(timeout=60_000)
+    print(f"\nclosed tab: run stopped {time.monotonic() - started:.0f} s after the tab closed")
+    teacher.screenshot(path=artifacts / "9-class-after-the-tab-closed.png")

@@ -168,3 +168,27 @@ def test_grid_and_path_helpers():
     assert codes.shape == (16, 2) and codes[0, 1] == ys[-1] and codes[-1, 1] == ys[0]
     path = interpolate(np.zeros(3), np.ones(3), 5)
     assert path.shape == (5, 3) and path[2].tolist() == [0.5] * 3
+
+
+def test_loss_curves_say_what_each_term_is_measured_in():
+    records = [
+        EpochRecord(
+            "Training",
+            1,
+            {"loss": 0.3, "reconstruction_loss": 0.2, "sparsity_loss": 0.05, "weight_decay": 0.05},
+            {"loss": 0.3, "reconstruction_loss": 0.2, "sparsity_loss": 0.05, "weight_decay": 0.05},
+            1,
+        )
+    ]
+    fig = loss_curves(records)
+    assert fig.layout.yaxis.title.text == "loss"  # not "per pixel": not every term is
+    note = fig.layout.annotations[-1].text
+    assert "reconstruction: mean per pixel" in note
+    assert "sparsity: penalty on the code units, per image (not per pixel)" in note
+    assert "weight decay: penalty on the weights (not per pixel)" in note
+    pre = [
+        EpochRecord(f"Pretraining layer {i} of 2 (a -> b)", 1, {"loss": 2.0}, {"loss": 2.0}, i)
+        for i in (1, 2)
+    ]
+    shaded = [a.text for a in loss_curves(pre + records).layout.annotations]
+    assert "layer 1: pixels" in shaded and "layer 2: hidden units" in shaded

@@ -24,6 +24,7 @@ from tests.page_support import (
     texts,
     train_from_page,
     values,
+    wait_for_progress,
 )
 
 
@@ -226,6 +227,7 @@ def test_changing_settings_mid_run_does_not_touch_the_run(runs):
 def test_stop_button_stops_the_run_and_keeps_the_model(runs):
     at = new_app().run()
     lab = start_from_page(at, epochs=200)
+    wait_for_progress(lab.job)  # a stop before the first batch trains nothing (another test)
     at.button(key="train.stop").click().run()
     assert lab.job.join(timeout=120)
     at.run()

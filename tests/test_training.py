@@ -213,3 +213,15 @@ def test_contractive_penalty_makes_the_encoder_less_sensitive(small_mnist):
 def test_training_refuses_a_dataset_other_than_the_configured_one(small_mnist):
     with pytest.raises(TrainingError, match="needs fashion_mnist"):
         train(small_run("dense", dataset="fashion_mnist"), small_mnist)
+
+
+def test_a_stop_before_the_first_batch_trains_nothing_and_says_so(small_mnist):
+    import threading
+
+    from ae_core.training import NOTHING_TRAINED, train
+
+    stop = threading.Event()
+    stop.set()
+    result = train(small_run("dense"), small_mnist, stop=stop)
+    assert result.status == "stopped" and result.samples_seen == 0
+    assert result.message == NOTHING_TRAINED and not result.history

@@ -153,9 +153,11 @@ def run_status_line(name: str, snapshot) -> str:
 
 def model_page(title: str, intro: str):
     """Start a results page: header and model chooser; without a model, say what to do and
-    stop the page there."""
-    session = page_start(title, intro)
+    stop the page there. `{items}` in the intro becomes the dataset's word ("digits")."""
+    session = page_start(title)
     model = choose_model(session)
+    items = model.dataset.info.items if model is not None else "images"
+    st.caption(intro.format(items=items))
     show_problems(session)
     if model is None:
         no_model_yet()

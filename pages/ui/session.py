@@ -85,6 +85,16 @@ def collect_finished_job(session: LabSession) -> None:
         return
     if result.status == "diverged" and not result.history:
         return  # not one good epoch: nothing worth exploring
+    if result.samples_seen == 0:
+        session.notices.append(
+            f"{job.name} was stopped before its first batch, so nothing was trained; "
+            + (
+                f"{session.current} stays the current model."
+                if session.current
+                else "there is still no model to explore."
+            )
+        )
+        return
     from ae_core.data import load_dataset
     from ae_core.explorer import ModelExplorer
     from pages.ui.service import training_service

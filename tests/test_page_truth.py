@@ -1,0 +1,180 @@
+"""What the pages say is what they compute: each test reads the page as a person would."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from ae_core.metrics import per_image_mse
+from tests.page_support import (
+    SESSION_KEY,
+    assert_clean,
+    charts,
+    new_app,
+    texts,
+    train_from_page,
+    values,
+)
+
+
+@pytest.fixture(scope="module")
+def app_with_model(tmp_path_factory):
+    """A session that trained a small 2-D deep model from the Train page."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("AE_RUNS_DIR", str(tmp_path_factory.mktemp("runs")))
+    at = train_from_page(new_app().run(), architecture="deep", epochs=2, latent_dim=2, seed=3)
+    yield at
+    patch.undo()
+
+
+def test_a_typed_pick_stays_while_other_widgets_move(app_with_model):
+    at = app_with_model
+    at.switch_page("pages/latent_space.py").run()
+    model = at.session_state[SESSION_KEY].current_model
+    number = next(w for w in at.number_input if w.key.startswith("latent.number."))
+    number.set_value(5).run()
+    assert_clean(at)
+    assert "**Test image #5**" in texts(at)
+    slider = next(w for w in at.slider if w.key.startswith("latent.x."))
+    slider.set_value(slider.min + (slider.max - slider.min) / 4).run()
+    assert "**Test image #5**" in texts(at)  # the pick survives the slider
+    scatter = next(v for k, v in charts(at).items() if k.startswith("latent.scatter"))
+    assert "#5" in [t["name"] for t in scatter["data"]]
+    at.button(key="latent.clear").click().run()
+    assert "**Test image #5**" not in texts(at) and "Click a point" in texts(at)
+    assert model.latent_dim == 2
+
+
+def test_the_flagged_gallery_follows_the_threshold(app_with_model):
+    at = app_with_model
+    at.switch_page("pages/reconstructions.py").run()
+    assert "this is a ranking, not a detection" in texts(at)
+    errors = at.session_state[SESSION_KEY].current_model.errors
+
+    def shown_errors():
+        notes = charts(at)["recon.flagged"]["layout"]["annotations"]
+        captions = [a["text"] for a in notes if not a["text"].startswith("<b>")]
+        return [float(text.split(": ")[1]) for text in captions]
+
+    at.slider(key="recon.flag").set_value(0.5).run()
+    strict = shown_errors()
+    threshold = np.sort(errors)[int(len(errors) * (1 - 0.005))]
+    assert min(strict) >= round(threshold, 3) - 1e-3  # everything shown is flagged
+    at.slider(key="recon.flag").set_value(10.0).run()
+    loose = shown_errors()
+    assert min(loose) < min(strict)  # a lower threshold shows images the strict one did not
+    assert "flags 1,000 test images" in texts(at)
+
+
+def test_pca_is_scored_on_the_images_shown(app_with_model):
+    at = app_with_model
+    at.switch_page("pages/reconstructions.py").run()
+    model = at.session_state[SESSION_KEY].current_model
+    x = model.dataset.x_test
+    shown = np.clip(model.pca.reconstruct(x, 2), 0, 1)
+    assert at.metric[1].value == f"{per_image_mse(x, shown).mean():.4f}"
+    grid = charts(at)["recon.grid"]
+    pca_rows = [t for t in grid["data"] if t["name"] == "PCA-2"]
+    pixels = np.concatenate([values(t["z"]).ravel() for t in pca_rows]) if pca_rows else []
+    pixels = np.asarray([p for p in pixels if p is not None], dtype=float)
+    assert pixels[~np.isnan(pixels)].min() >= 0 and pixels[~np.isnan(pixels)].max() <= 1
+    assert "errors are computed on exactly those images" in texts(at)
+
+
+def test_grids_have_a_text_alternative(app_with_model):
+    at = app_with_model
+    at.switch_page("pages/reconstructions.py").run()
+    tables = [d for d in at.dataframe]
+    first = tables[0].value
+    assert list(first.columns[:3]) == ["image", "original", "reconstruction"]
+    assert len(first) == at.slider(key="recon.count").value
+    assert first["reconstruction"].iloc[0].startswith("MSE ")
+
+
+def test_denoising_without_noise_says_so_instead_of_infinity(app_with_model):
+    at = app_with_model
+    at.switch_page("pages/denoising.py").run()
+    at.slider(key="denoise.level").set_value(0.0).run()
+    assert_clean(at)
+    assert at.metric[0].value == "no noise"
+    assert not at.metric[1].delta
+    page = json.dumps(charts(at)) + texts(at) + " ".join(m.value for m in at.metric)
+    assert "inf" not in page.replace("info", "")
+
+
+def test_home_says_what_its_sketch_shows(runs, app_with_model):
+    fresh = new_app().run()
+    sketch = charts(fresh)["home.sketch"]
+    labels = [a["text"] for a in sketch["layout"]["annotations"]]
+    assert "illustration<br>(a blurred copy)" in labels
+    assert "only an illustration" in texts(fresh)
+    at = app_with_model
+    at.switch_page("pages/home.py").run()
+    labels = [a["text"] for a in charts(at)["home.sketch"]["layout"]["annotations"]]
+    assert "output of<br>Run 1" in labels
+
+
+def test_preset_cards_say_their_time_is_an_idle_servers(runs):
+    at = new_app().run()
+    cards = [c.value for c in at.caption if "s when the server is idle" in c.value]
+    assert len(cards) == 4
+    assert not any("~" in m.value for m in at.markdown)
+
+
+def test_a_saved_run_shows_its_curves_and_its_evaluation(app_with_model, tmp_path, monkeypatch):
+    from ae_core.runs import save_run
+
+    lab = app_with_model.session_state[SESSION_KEY]
+    result = lab.job.result()
+    monkeypatch.setenv("AE_RUNS_DIR", str(tmp_path))
+    save_run(tmp_path / "saved-run", result, {"test_mse": 0.0345, "pca_mse": 0.0567})
+    at = new_app().run()
+    at.switch_page("pages/reconstructions.py").run()
+    assert_clean(at)
+    assert at.session_state[SESSION_KEY].current == "Saved run: saved-run"
+    history = charts(at)["recon.history"]
+    assert len(values(history["data"][0]["y"])) == 2  # its two epochs
+    table = at.dataframe[0].value
+    assert dict(zip(table["measure"], table["value"], strict=True))["test_mse"] == "0.0345"
+
+
+def test_stopping_before_the_first_batch_keeps_the_current_model():
+    from types import SimpleNamespace
+
+    from ae_core.run_config import RunConfig
+    from ae_core.training import NOTHING_TRAINED, TrainingResult
+    from pages.ui.session import LabSession, collect_finished_job
+
+    session = LabSession()
+    session.current = "Run 1: Deep dense, code 2"
+    result = TrainingResult(
+        RunConfig.create("deep"),
+        None,
+        "stopped",
+        NOTHING_TRAINED,
+        [],
+        0.0,
+        0,  # type: ignore[arg-type]
+    )
+    session.job = SimpleNamespace(
+        name="Run 2: Deep dense, code 32",
+        snapshot=lambda: SimpleNamespace(finished=True),
+        result=lambda: result,
+    )
+    collect_finished_job(session)
+    assert session.current == "Run 1: Deep dense, code 2" and not session.models
+    assert "stopped before its first batch, so nothing was trained" in session.notices[0]
+
+
+def test_pages_speak_of_clothes_for_fashion_mnist(runs):
+    at = train_from_page(
+        new_app().run(), architecture="dense", epochs=1, dataset="fashion_mnist", latent_dim=2
+    )
+    for page in ("pages/reconstructions.py", "pages/latent_space.py", "pages/denoising.py"):
+        at.switch_page(page).run()
+        assert_clean(at)
+        said = texts(at) + " ".join(m.label for m in at.metric)
+        assert "clothing items" in said, page
+        assert "digit" not in said.lower(), page
