@@ -7,6 +7,7 @@ land in test-artifacts/ to be looked at.
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -15,6 +16,7 @@ from tests.browser_support import ROOT, chromium, streamlit_server
 
 pytestmark = pytest.mark.browser
 SESSION_TTL = 3
+PICKED = re.compile(r"Test image #(\d+) \(label")
 
 # Pixel position of one test image's point in the latent scatter (plotly's own axes).
 POINT_ON_SCREEN = """(index) => {
@@ -92,13 +94,13 @@ def test_a_preset_trains_and_every_page_shows_its_results(server, browser, artif
     page.get_by_text("The 2-D codes, exactly as learned.").first.wait_for(timeout=120_000)
     page.wait_for_timeout(2_000)
     picked = _click_some_point(page)
-    page.get_by_text(f"Test image #{picked}").first.wait_for(timeout=30_000)
+    page.get_by_text(f"Test image #{picked} (label").first.wait_for(timeout=30_000)
     slider = page.get_by_role("slider").first
     slider.focus()
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
     page.wait_for_timeout(2_500)
-    assert page.get_by_text(f"Test image #{picked}").first.is_visible()
+    assert page.get_by_text(f"Test image #{picked} (label").first.is_visible()
     page.screenshot(path=artifacts / "4b-latent-picked.png")
 
     # My digits: upload a file, then draw a digit with the mouse.
@@ -137,12 +139,12 @@ def _click_some_point(page) -> int:
     for index in (5065, 17, 123, 999, 2024):
         x, y = page.evaluate(POINT_ON_SCREEN, index)
         page.mouse.click(x, y)
+        heading = page.get_by_text(PICKED).first
         try:
-            page.get_by_text("Test image #").first.wait_for(timeout=5_000)
+            heading.wait_for(timeout=5_000)
         except Exception:
             continue
-        text = page.get_by_text("Test image #").first.inner_text()
-        return int(text.split("#")[1].split()[0])
+        return int(PICKED.search(heading.inner_text()).group(1))
     raise AssertionError("no point of the scatter could be clicked")
 
 
@@ -164,3 +166,19 @@ def test_a_closed_tab_stops_the_run_only_it_was_watching(server, browser, artifa
     teacher.get_by_text("Nothing is training or waiting right now.").wait_for(timeout=60_000)
     print(f"\nclosed tab: run stopped {time.monotonic() - started:.0f} s after the tab closed")
     teacher.screenshot(path=artifacts / "9-class-after-the-tab-closed.png")
+
+
+def test_a_results_page_sees_the_run_finish_without_a_click(server, browser, artifacts):
+    """The sidebar's run status refreshes itself; when the run ends the model appears."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    page.goto(server)
+    page.get_by_text("Start with a preset").wait_for(timeout=60_000)
+    page.get_by_role("button", name="Train this").nth(2).click()  # the sparse preset
+    page.get_by_text("Train a model").wait_for(timeout=60_000)
+    page.get_by_role("link", name="Reconstructions").first.click()
+    page.get_by_text("Watch it train").first.wait_for(timeout=60_000)  # in the sidebar
+    page.screenshot(path=artifacts / "10-results-page-while-training.png")
+    # No click from here on: the page must notice the run finishing by itself.
+    page.get_by_text("Which digits are unusual?").first.wait_for(timeout=300_000)
+    assert "Sparse" in page.locator("section[data-testid='stSidebar']").inner_text()
+    page.close()

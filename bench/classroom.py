@@ -1,0 +1,226 @@
+"""A class on one server: N browser sessions at once against a real `streamlit run app.py`.
+
+    python -m bench.classroom --students 10 --mix same        # all press the 2-D preset
+    python -m bench.classroom --students 10 --mix different   # each trains its own run
+    python -m bench.classroom --students 20 --sequential      # one after another
+
+Each student is a Playwright context in headless Chromium (Debian's /usr/bin/chromium). In
+the `same` mix every student presses the first Home preset; in `different` each opens the
+Train page, sets its own seed and 1 epoch (all 60,000 images) and presses Start. Then each
+visits every page. Printed per run: sessions completed, errors, seconds from the press to the
+first sign of progress (a queue place or the progress bar) and to "Trained for" (p50/p95),
+peak server memory (server + training processes) and threads, and the same two minutes
+after every tab has closed (`--after`, with the server's disconnected-session TTL set to
+`--ttl`). The browsers share this machine's CPU with the server: compare ratios, not seconds
+across machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import statistics
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from tests.browser_support import CHROMIUM, CHROMIUM_FLAGS, streamlit_server
+
+PAGES = ("Reconstructions", "Latent space", "Denoising", "Features", "My digits", "Class")
+FIRST_SIGN = re.compile(r"in the queue|· epoch|Preparing the data")
+
+
+class ServerWatch:
+    """Samples the server's resident memory (with its children) and threads."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.peak_mb = 0.0
+        self.peak_threads = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def now(self) -> tuple[float, int]:
+        pids = [self.pid, *_descendants(self.pid)]
+        memory = sum(_status(p, "VmRSS:") for p in pids) / 1024
+        return memory, _status(self.pid, "Threads:")
+
+    def __enter__(self) -> ServerWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.5):
+            memory, threads = self.now()
+            self.peak_mb = max(self.peak_mb, memory)
+            self.peak_threads = max(self.peak_threads, threads)
+
+
+def _descendants(pid: int) -> list[int]:
+    found = []
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return found
+    for child in map(int, children):
+        found += [child, *_descendants(child)]
+    return found
+
+
+def _status(pid: int, field: str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+async def one_student(browser, url: str, index: int, mix: str, timings: dict) -> None:
+    context = await browser.new_context(viewport={"width": 1300, "height": 1100})
+    page = await context.new_page()
+    problems = []
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    try:
+        await page.goto(url)
+        if mix == "same":
+            await page.get_by_text("Start with a preset").wait_for(timeout=300_000)
+            pressed = time.perf_counter()
+            await page.get_by_role("button", name="Train this").first.click()
+        else:
+            await page.goto(f"{url}/train")
+            await page.get_by_label("Seed").wait_for(timeout=300_000)
+            await page.get_by_label("Seed").fill(str(100 + index))
+            await page.get_by_label("Seed").press("Enter")
+            await page.get_by_label("Epochs").fill("1")
+            await page.get_by_label("Epochs").press("Enter")
+            await page.wait_for_timeout(1_500)
+            pressed = time.perf_counter()
+            await page.get_by_role("button", name="Start training").click()
+        await page.get_by_text(FIRST_SIGN).first.wait_for(timeout=600_000)
+        first = time.perf_counter() - pressed
+        await page.get_by_text("Trained for").first.wait_for(timeout=1_200_000)
+        done = time.perf_counter() - pressed
+        for name in PAGES:
+            await page.get_by_role("link", name=name).first.click()
+            await page.wait_for_timeout(1_500)
+        if await page.locator("text=This app has encountered an error").count():
+            problems.append("an error box")
+        timings[index] = (first, done, problems)
+    except Exception as exc:  # a timeout is one student's error, not the run's end
+        timings[index] = (None, None, [*problems, f"{type(exc).__name__}: {exc}"[:200]])
+    finally:
+        await context.close()
+
+
+async def run_class(url: str, students: int, mix: str, sequential: bool) -> dict:
+    from playwright.async_api import async_playwright
+
+    timings: dict[int, tuple] = {}
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        try:
+            if sequential:
+                for i in range(students):
+                    await one_student(browser, url, i, mix, timings)
+            else:
+                await asyncio.gather(
+                    *(one_student(browser, url, i, mix, timings) for i in range(students))
+                )
+        finally:
+            await browser.close()
+    return timings
+
+
+async def warm(url: str) -> None:
+    """One visit, so that the server starts its workers and loads TensorFlow."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = await browser.new_page()
+        await page.goto(url)
+        await page.get_by_text("Start with a preset").wait_for(timeout=120_000)
+        await browser.close()
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, nargs="+", default=[10])
+    parser.add_argument("--mix", choices=["same", "different"], default="same")
+    parser.add_argument("--sequential", action="store_true")
+    parser.add_argument("--ttl", type=int, default=60, help="disconnected-session TTL, s")
+    parser.add_argument("--after", type=int, default=120, help="seconds after the tabs close")
+    args = parser.parse_args()
+    print(
+        "| students | mix | completed | errors | first sign p50 / p95, s | done p50 / p95, s "
+        "| peak memory, MB | peak threads | before: memory, threads "
+        f"| {args.after} s after closing: memory, threads |"
+    )
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for students in args.students:
+        with (
+            tempfile.TemporaryDirectory() as tmp,
+            streamlit_server(
+                Path(tmp) / "runs",
+                Path(tmp) / "server.log",
+                options=("--server.disconnectedSessionTTL", str(args.ttl)),
+            ) as url,
+        ):
+            pid = _server_pid(url)
+            asyncio.run(warm(url))
+            time.sleep(20)  # the workers load TensorFlow and MNIST
+            watch = ServerWatch(pid)
+            before = watch.now()
+            with watch:
+                timings = asyncio.run(run_class(url, students, args.mix, args.sequential))
+            time.sleep(args.after)
+            after = watch.now()
+        done = [t[1] for t in timings.values() if t[1] is not None]
+        first = [t[0] for t in timings.values() if t[0] is not None]
+        errors = sum(1 for t in timings.values() if t[2])
+        for i, (_, _, problems) in sorted(timings.items()):
+            for problem in problems:
+                print(f"  student {i}: {problem}")
+        print(
+            f"| {students} | {args.mix}{' (one after another)' if args.sequential else ''} "
+            f"| {len(done)} | {errors} "
+            f"| {percentile(first, 50):.1f} / {percentile(first, 95):.1f} "
+            f"| {percentile(done, 50):.1f} / {percentile(done, 95):.1f} "
+            f"| {watch.peak_mb:,.0f} | {watch.peak_threads} "
+            f"| {before[0]:,.0f}, {before[1]} | {after[0]:,.0f}, {after[1]} |",
+            flush=True,
+        )
+        if done:
+            print(f"  (median done {statistics.median(done):.1f} s)")
+
+
+def _server_pid(url: str) -> int:
+    """The pid of the streamlit process listening on the url's port."""
+    port = url.rsplit(":", 1)[1]
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmd = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"streamlit" in b" ".join(cmd) and port.encode() in cmd:
+            return int(proc.name)
+    raise RuntimeError("the server's process was not found")
+
+
+if __name__ == "__main__":
+    main()
