@@ -8,12 +8,12 @@ object, so a rerun that only moves a slider recomputes nothing it does not need.
 
 from __future__ import annotations
 
-import functools
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 
@@ -42,6 +42,35 @@ class DenoisingExample:
 
 
 ModelSource = Autoencoder | Callable[[], Autoencoder]
+T = TypeVar("T")
+
+
+class ModelResults:
+    """What the pages compute from one model, kept once for every session that shows it.
+
+    The results depend only on the model and the dataset, so sessions exploring the same
+    model (a class that pressed the same preset) share one set: computed once, held once.
+    A few kinds (denoising examples, manifolds) keep only their most recent entries.
+    """
+
+    RECENT = 8
+
+    def __init__(self) -> None:
+        self._values: OrderedDict[tuple, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, compute: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._values:
+                return self._values[key]
+        value = compute()  # outside the lock: two sessions may compute the same thing once each
+        with self._lock:
+            self._values.setdefault(key, value)
+            kind = key[0]
+            same_kind = [k for k in self._values if k[0] == kind]
+            for old in same_kind[: max(0, len(same_kind) - self.RECENT)]:
+                del self._values[old]
+            return self._values[key]
 
 
 class ModelExplorer:
@@ -64,6 +93,7 @@ class ModelExplorer:
         folder: Path | None = None,
         run_id: str | None = None,
         metrics: dict | None = None,
+        shared: ModelResults | None = None,
     ):
         self.name = name
         self.config = config
@@ -75,8 +105,7 @@ class ModelExplorer:
         self.folder = folder
         self.run_id = run_id  # the training service's run, for models trained on this server
         self.metrics = dict(metrics or {})  # a saved run's evaluation, as saved
-        self._denoising: OrderedDict[tuple, DenoisingExample] = OrderedDict()
-        self._manifolds: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._results = shared if shared is not None else ModelResults()
 
     @classmethod
     def from_result(
@@ -86,6 +115,7 @@ class ModelExplorer:
         dataset: Dataset,
         source: Callable[[], Autoencoder] | None = None,
         run_id: str | None = None,
+        shared: ModelResults | None = None,
     ) -> ModelExplorer:
         """A model trained on this server (`source` fetches it from the shared cache)."""
         return cls(
@@ -97,6 +127,7 @@ class ModelExplorer:
             status=result.status,
             message=result.message,
             run_id=run_id,
+            shared=shared,
         )
 
     @classmethod
@@ -106,6 +137,7 @@ class ModelExplorer:
         run: SavedRun,
         dataset: Dataset,
         source: Callable[[], Autoencoder] | None = None,
+        shared: ModelResults | None = None,
     ) -> ModelExplorer:
         """A run loaded from its folder, with its saved history and evaluation."""
         return cls(
@@ -118,6 +150,7 @@ class ModelExplorer:
             message=str(run.info.get("message", "")),
             folder=run.folder,
             metrics=run.metrics,
+            shared=shared,
         )
 
     @property
@@ -144,29 +177,38 @@ class ModelExplorer:
         )
 
     # --- cached results on the test set ------------------------------------------------
-    @functools.cached_property
+    @property
     def test_codes(self) -> np.ndarray:
-        return self.autoencoder.encode(self.dataset.x_test)
+        return self._results.get(
+            ("test_codes",), lambda: self.autoencoder.encode(self.dataset.x_test)
+        )
 
-    @functools.cached_property
+    @property
     def errors(self) -> np.ndarray:
         """Per-image MSE of every test image."""
         x = self.dataset.x_test
-        return per_image_mse(x, self.autoencoder.reconstruct(x))
+        return self._results.get(
+            ("errors",), lambda: per_image_mse(x, self.autoencoder.reconstruct(x))
+        )
 
-    @functools.cached_property
+    @property
     def pca(self) -> PCA:
-        return fit_pca(training_set(self.dataset, self.config)[0])
+        return self._results.get(
+            ("pca",), lambda: fit_pca(training_set(self.dataset, self.config)[0])
+        )
 
-    @functools.cached_property
+    @property
     def pca_errors(self) -> np.ndarray:
         """Per-image MSE of PCA's reconstructions as shown: clipped to [0, 1] like pixels."""
         x = self.dataset.x_test
-        return per_image_mse(x, self.pca.reconstruct_clipped(x, self.latent_dim))
+        return self._results.get(
+            ("pca_errors",),
+            lambda: per_image_mse(x, self.pca.reconstruct_clipped(x, self.latent_dim)),
+        )
 
-    @functools.cached_property
+    @property
     def view(self) -> LatentView:
-        return to_plane(self.test_codes)
+        return self._results.get(("view",), lambda: to_plane(self.test_codes))
 
     @property
     def test_mse(self) -> float:
@@ -213,10 +255,12 @@ class ModelExplorer:
         """Images decoded on a steps x steps grid across the 2-D code plane, and the axes."""
         if self.latent_dim != 2:
             raise ValueError("a decoded manifold needs 2-D codes")
-        if steps not in self._manifolds:
+
+        def decode_grid():
             xs, ys = grid_axes(self.test_codes, steps)
-            self._manifolds[steps] = (self.decode(grid_codes(xs, ys)), xs, ys)
-        return self._manifolds[steps]
+            return self.decode(grid_codes(xs, ys)), xs, ys
+
+        return self._results.get(("manifold", steps), decode_grid)
 
     def first_layer_features(self, limit: int = 64) -> np.ndarray | None:
         """What the first dense layer's units respond to: their weights as 28x28 images.
@@ -245,15 +289,16 @@ class ModelExplorer:
 
     def denoising(self, kind: str, level: float, count: int, seed: int = 0) -> DenoisingExample:
         """Test images with noise added, the model's output and PSNR/SSIM of both."""
-        key = (kind, round(float(level), 4), count, seed)
-        if key not in self._denoising:
+        key = ("denoising", kind, round(float(level), 4), count, seed)
+
+        def score() -> DenoisingExample:
             rng = np.random.default_rng(seed)
             clean = self.dataset.x_test[
                 np.sort(rng.choice(len(self.dataset.x_test), count, replace=False))
             ]
             noisy = add_noise(clean, kind, level, rng)
             denoised = self.autoencoder.reconstruct(noisy)
-            self._denoising[key] = DenoisingExample(
+            return DenoisingExample(
                 clean=clean,
                 noisy=noisy,
                 denoised=denoised,
@@ -262,6 +307,5 @@ class ModelExplorer:
                 noisy_ssim=ssim(clean, noisy),
                 denoised_ssim=ssim(clean, denoised),
             )
-            while len(self._denoising) > 8:
-                self._denoising.popitem(last=False)
-        return self._denoising[key]
+
+        return self._results.get(key, score)

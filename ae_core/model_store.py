@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ae_core.architectures import Autoencoder
 from ae_core.errors import RunFolderError
+from ae_core.explorer import ModelResults
 from ae_core.runs import list_runs, load_run, save_run
 from ae_core.training import TrainingResult
 
@@ -84,6 +85,7 @@ class ModelCache:
         self.budget = budget
         self._models: OrderedDict[str, tuple[Autoencoder, int]] = OrderedDict()
         self._loaders: dict[str, Callable[[], Autoencoder]] = {}
+        self._results: dict[str, ModelResults] = {}
         self._lock = threading.RLock()
         self._evictions = 0
 
@@ -112,6 +114,12 @@ class ModelCache:
             self._trim()
             return self._models[key][0]
 
+    def results(self, key: str) -> ModelResults:
+        """The results pages compute from this model, shared by every session showing it;
+        dropped with the model when the budget drops it."""
+        with self._lock:
+            return self._results.setdefault(key, ModelResults())
+
     def __contains__(self, key: str) -> bool:
         with self._lock:
             return key in self._models
@@ -128,6 +136,7 @@ class ModelCache:
     def _trim(self) -> None:
         while len(self._models) > 1 and sum(s for _, s in self._models.values()) > self.budget:
             key, _ = self._models.popitem(last=False)
+            self._results.pop(key, None)
             self._evictions += 1
             log.info("model %s dropped from memory to stay within the budget", key)
 

@@ -10,8 +10,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from ae_core.jobs import JobSnapshot
 
 
 @dataclass(frozen=True)
@@ -114,3 +118,25 @@ class RateClock:
     @property
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
+
+
+def progress_line(name: str, snapshot: JobSnapshot) -> str:
+    """One line saying where a run is: its place in the queue, or how far it has got."""
+    progress = snapshot.progress
+    if snapshot.state == "queued":
+        wait = snapshot.expected_start or 0.0
+        return f"{name}: number {snapshot.queue_place} in the queue, starts in about {wait:.0f} s"
+    if snapshot.state == "starting":
+        return snapshot.message
+    if progress is not None and not snapshot.finished:
+        eta = (
+            "--"
+            if progress.eta_seconds != progress.eta_seconds
+            else f"{progress.eta_seconds:.0f} s"
+        )
+        return (
+            f"{name} · {progress.stage} · epoch {progress.epoch}/{progress.epochs} · "
+            f"batch {progress.batch}/{progress.batches} · loss {progress.loss:.4f} · "
+            f"{progress.samples_per_second:,.0f} images/s · ETA {eta}"
+        )
+    return f"{name} · {snapshot.state} after {snapshot.elapsed:.0f} s"

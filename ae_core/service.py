@@ -23,6 +23,7 @@ import itertools
 import logging
 import multiprocessing
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -144,6 +145,8 @@ class TrainingService:
         is_connected: Callable[[str], bool] | None = None,
         grace_seconds: float = 120.0,
         on_session_end: Callable[[str], None] | None = None,
+        housekeeping: Callable[[], None] | None = None,
+        housekeeping_seconds: float = 30.0,
     ):
         if workers < 1:
             raise ValueError("at least one worker is needed")
@@ -155,6 +158,8 @@ class TrainingService:
         self._is_connected = is_connected
         self._grace = grace_seconds
         self._on_session_end = on_session_end
+        self._housekeeping = housekeeping
+        self._housekeeping_seconds = housekeeping_seconds
         self._lock = threading.RLock()
         self._index: dict[str, _Run] = {}  # run id -> the run identical requests attach to
         self._queue: list[_Run] = []
@@ -198,12 +203,16 @@ class TrainingService:
     def _new_pool(self) -> concurrent.futures.ProcessPoolExecutor:
         from ae_core.worker import start_worker
 
+        # Python 3.10 has no max_tasks_per_child: its workers live as long as the server.
+        recycle = (
+            {"max_tasks_per_child": self._runs_per_worker} if sys.version_info >= (3, 11) else {}
+        )
         return concurrent.futures.ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=self._context,
             initializer=start_worker,
             initargs=(self._progress, self._stop_flags, self._datasets),
-            max_tasks_per_child=self._runs_per_worker,
+            **recycle,
         )
 
     # --- what sessions do ------------------------------------------------------------------
@@ -518,8 +527,17 @@ class TrainingService:
                     run.epochs.append(event)
 
     def _janitor(self) -> None:
-        """Release sessions that have been gone longer than Streamlit keeps them."""
+        """Release sessions that have been gone longer than Streamlit keeps them, and now and
+        then let the host tidy up (e.g. return freed memory to the system)."""
+        last_tidy = time.monotonic()
         while not self._closed.wait(2.0):
+            due = time.monotonic() - last_tidy >= self._housekeeping_seconds
+            if self._housekeeping is not None and due:
+                last_tidy = time.monotonic()
+                try:
+                    self._housekeeping()
+                except Exception:
+                    log.exception("housekeeping failed")
             if self._is_connected is None:
                 continue
             with self._lock:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import re
 import statistics
 import tempfile
@@ -41,6 +42,12 @@ class ServerWatch:
         self.peak_threads = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def cpu_seconds(self) -> float:
+        """CPU time the server process itself has used (its training workers not counted:
+        what is left is drawing pages for the sessions)."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def now(self) -> tuple[float, int]:
         pids = [self.pid, *_descendants(self.pid)]
@@ -140,7 +147,9 @@ async def run_class(url: str, students: int, mix: str, sequential: bool) -> dict
 
 
 async def warm(url: str) -> None:
-    """One visit, so that the server starts its workers and loads TensorFlow."""
+    """One student's whole visit first (another preset), so that the baseline is a server
+    that has served someone: workers started, TensorFlow's thread pools made, the data in
+    memory. Those are paid once, not per class."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
@@ -148,6 +157,11 @@ async def warm(url: str) -> None:
         page = await browser.new_page()
         await page.goto(url)
         await page.get_by_text("Start with a preset").wait_for(timeout=120_000)
+        await page.get_by_role("button", name="Train this").nth(2).click()  # sparse preset
+        await page.get_by_text("Trained for").first.wait_for(timeout=300_000)
+        for name in PAGES:
+            await page.get_by_role("link", name=name).first.click()
+            await page.wait_for_timeout(2_000)
         await browser.close()
 
 
@@ -181,11 +195,13 @@ def main() -> None:
         ):
             pid = _server_pid(url)
             asyncio.run(warm(url))
-            time.sleep(20)  # the workers load TensorFlow and MNIST
+            time.sleep(args.ttl + 40)  # the warm-up session expires and is tidied up
             watch = ServerWatch(pid)
             before = watch.now()
+            cpu_before, wall_before = watch.cpu_seconds(), time.perf_counter()
             with watch:
                 timings = asyncio.run(run_class(url, students, args.mix, args.sequential))
+            server_share = (watch.cpu_seconds() - cpu_before) / (time.perf_counter() - wall_before)
             time.sleep(args.after)
             after = watch.now()
         done = [t[1] for t in timings.values() if t[1] is not None]
@@ -205,6 +221,10 @@ def main() -> None:
         )
         if done:
             print(f"  (median done {statistics.median(done):.1f} s)")
+        print(
+            f"  server process CPU while the class ran (pages, not training): "
+            f"{server_share:.2f} cores of {os.cpu_count()}"
+        )
 
 
 def _server_pid(url: str) -> int:

@@ -62,3 +62,23 @@ def test_features_show_first_layer_weights_and_code_unit_effects(explorer, train
     conv = trained("conv")
     conv_explorer = ModelExplorer("conv", conv.config, conv.autoencoder, small_mnist)
     assert conv_explorer.first_layer_features() is None
+
+
+def test_sessions_showing_one_model_share_its_results(trained, small_mnist):
+    """A class exploring one preset computes the test errors once and holds them once."""
+    from ae_core.explorer import ModelResults
+
+    result = trained("deep")
+    shared = ModelResults()
+    mine = ModelExplorer("Run 1", result.config, result.autoencoder, small_mnist, shared=shared)
+    theirs = ModelExplorer("Run 4", result.config, result.autoencoder, small_mnist, shared=shared)
+    assert mine.errors is theirs.errors and mine.view is theirs.view
+    assert mine.denoising("gaussian", 0.3, 20) is theirs.denoising("gaussian", 0.3, 20)
+    alone = ModelExplorer("Run 1", result.config, result.autoencoder, small_mnist)
+    assert alone.errors is not mine.errors
+    np.testing.assert_array_equal(alone.errors, mine.errors)
+    # Only the most recent few of a kind are kept.
+    for level in np.linspace(0.05, 0.9, ModelResults.RECENT + 3):
+        mine.denoising("masking", float(level), 10)
+    kept = [k for k in shared._values if k[0] == "denoising"]
+    assert len(kept) == ModelResults.RECENT

@@ -37,3 +37,24 @@ def test_errors_in_the_thread_become_a_message(small_mnist):
     done = _wait(job)
     assert done.state == "failed" and done.result is None
     assert "needs fashion_mnist" in done.message
+
+
+def test_the_progress_line_says_where_a_run_is():
+    from ae_core.jobs import JobSnapshot
+    from ae_core.progress import BatchProgress, progress_line
+    from ae_core.run_config import RunConfig
+
+    config = RunConfig.create("deep")
+
+    def snapshot(state, progress=None, **extra):
+        return JobSnapshot(state, config, progress, (), None, "Preparing...", 12.4, **extra)
+
+    queued = snapshot("queued", queue_place=3, expected_start=41.6)
+    assert progress_line("Run 2", queued) == "Run 2: number 3 in the queue, starts in about 42 s"
+    assert progress_line("Run 2", snapshot("starting")) == "Preparing..."
+    batch = BatchProgress("Training", 2, 5, 30, 157, 0.25, 0.12345, 9_876.0, float("nan"))
+    line = progress_line("Run 2", snapshot("running", batch))
+    assert line == (
+        "Run 2 · Training · epoch 2/5 · batch 30/157 · loss 0.1235 · 9,876 images/s · ETA --"
+    )
+    assert progress_line("Run 2", snapshot("stopped")) == "Run 2 · stopped after 12 s"

@@ -163,9 +163,12 @@ def test_the_memory_budget_drops_the_least_recently_used_model():
 
     cache.put("a", models["a"], reload_of("a"))
     cache.put("b", models["b"], reload_of("b"))
+    results_of_b = cache.results("b")
+    assert cache.results("b") is results_of_b  # one set per model, shared
     cache.get("a")  # a is now more recent than b
     cache.put("c", models["c"], reload_of("c"))
     assert "b" not in cache and "a" in cache and "c" in cache
+    assert cache.results("b") is not results_of_b  # dropped with its model
     stats = cache.stats()
     assert stats.models == 2 and stats.bytes == 2 * size and stats.evictions == 1
     assert cache.get("b") is models["b"] and reloads == ["b"]  # read back when needed

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import streamlit as st
 
 from ae_core.errors import AELabError
+from ae_core.progress import progress_line
 from pages.ui.session import LabSession, collect_finished_job, lab, runs_dir
 
 SAVED_PREFIX = "Saved run: "
@@ -116,7 +117,11 @@ def _load_saved(folder, name: str):
     # Kept in the server's memory budget like every model; read again from disk if dropped.
     models.put(key, run.autoencoder, reload=lambda: load_autoencoder(run.folder))
     return ModelExplorer.from_saved_run(
-        name, run, load_dataset(run.config.data.dataset), source=lambda: models.get(key)
+        name,
+        run,
+        load_dataset(run.config.data.dataset),
+        source=lambda: models.get(key),
+        shared=models.results(key),
     )
 
 
@@ -144,10 +149,9 @@ def _training_status(session: LabSession) -> None:
 
 
 def run_status_line(name: str, snapshot) -> str:
-    """One short line for a run: its place in the queue, or how far it has got."""
+    """The sidebar's short line: the place in the queue, or how far the run has got."""
     if snapshot.state == "queued":
-        wait = snapshot.expected_start or 0.0
-        return f"{name}: number {snapshot.queue_place} in the queue, starts in about {wait:.0f} s"
+        return progress_line(name, snapshot)
     return f"Training {name}: {snapshot.fraction:.0%}"
 
 
@@ -167,8 +171,8 @@ def model_page(title: str, intro: str):
 
 def no_model_yet() -> None:
     st.info(
-        "There is no model to explore yet. Train one (a preset on the Home page takes about "
-        "20 seconds), or pick a saved run in the sidebar.",
+        "There is no model to explore yet. Train one (a preset on the Home page takes under "
+        "a minute on an idle server), or pick a saved run in the sidebar.",
         icon=":material/info:",
     )
     left, right = st.columns(2)

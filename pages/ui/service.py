@@ -8,6 +8,7 @@ waiting runs are dropped, runs only it watched are stopped, and its uploads are 
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import threading
@@ -47,6 +48,7 @@ def training_service() -> TrainingService:
                 is_connected=_is_connected,
                 grace_seconds=float(st.get_option("server.disconnectedSessionTTL")),
                 on_session_end=_forget_session,
+                housekeeping=_tidy_up,
             ).start()
         return _service
 
@@ -109,4 +111,15 @@ def _forget_session(session: str) -> None:
         streamlit_id = _streamlit_sessions.pop(session, None)
     if streamlit_id is not None and runtime.exists():
         runtime.get_instance().uploaded_file_mgr.remove_session_files(streamlit_id)
+    give_memory_back()
+
+
+def _tidy_up() -> None:
+    """Every half minute: collect what expired sessions left, give the memory back.
+
+    Streamlit's own post-run collection is off (runner.postScriptGC) because a full
+    collection after every rerun stalled training; training now runs in worker processes,
+    and one collection per half minute costs the pages little.
+    """
+    gc.collect()
     give_memory_back()

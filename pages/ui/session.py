@@ -107,6 +107,7 @@ def collect_finished_job(session: LabSession) -> None:
         load_dataset(result.config.data.dataset),
         source=lambda: models.get(key),
         run_id=job.run_id,
+        shared=models.results(key),
     )
     # A diverged run keeps its last good weights but does not replace the current model.
     session.add_model(explorer, make_current=result.status != "diverged")
