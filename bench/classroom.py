@@ -93,6 +93,9 @@ def _status(pid: int, field: str) -> int:
 async def one_student(browser, url: str, index: int, mix: str, timings: dict) -> None:
     context = await browser.new_context(viewport={"width": 1300, "height": 1100})
     page = await context.new_page()
+    # Thirty tabs booting at once on two cores take far longer than Playwright's default
+    # 30 s to load; that is the browsers' share of the machine, not the server failing.
+    page.set_default_navigation_timeout(300_000)
     problems = []
     page.on("pageerror", lambda exc: problems.append(str(exc)))
     try:
@@ -103,11 +106,12 @@ async def one_student(browser, url: str, index: int, mix: str, timings: dict) ->
             await page.get_by_role("button", name="Train this").first.click()
         else:
             await page.goto(f"{url}/train")
-            await page.get_by_label("Seed").wait_for(timeout=300_000)
-            await page.get_by_label("Seed").fill(str(100 + index))
-            await page.get_by_label("Seed").press("Enter")
-            await page.get_by_label("Epochs").fill("1")
-            await page.get_by_label("Epochs").press("Enter")
+            seed, epochs = (page.get_by_label(n, exact=True) for n in ("Seed", "Epochs"))
+            await seed.wait_for(timeout=300_000)
+            await seed.fill(str(100 + index))
+            await seed.press("Enter")
+            await epochs.fill("1")
+            await epochs.press("Enter")
             await page.wait_for_timeout(1_500)
             pressed = time.perf_counter()
             await page.get_by_role("button", name="Start training").click()
@@ -166,6 +170,8 @@ async def warm(url: str) -> None:
 
 
 def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 

@@ -5,6 +5,7 @@ import streamlit as st
 from ae_core.config import NOISE_TYPES
 from ae_core.figures import CHART_CONFIG, ImageRow, image_rows
 from ae_core.noise import NOISE_LABELS
+from pages.ui.alt_text import as_table
 from pages.ui.common import model_page
 
 SCORED = 300  # test images each score is averaged over
@@ -121,3 +122,4 @@ if other is not None:
         )
     )
 st.plotly_chart(image_rows(rows, cell_px=72), config=CHART_CONFIG, key="denoise.grid")
+as_table(rows, "These images")

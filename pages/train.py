@@ -179,7 +179,7 @@ def live_progress():
             epoch_key,
             lambda: image_rows(
                 [
-                    ImageRow("original", report.originals),
+                    ImageRow("original", report.originals, info.class_names),
                     ImageRow(f"epoch {report.epoch}", report.reconstructions),
                 ],
                 title=f"Test {info.items} and their reconstructions, refreshed every epoch",
@@ -187,6 +187,10 @@ def live_progress():
             ),
         )
         st.plotly_chart(grid, config=CHART_CONFIG, key="train.reconstructions")
+        st.caption(
+            f"Above: one test image of each class ({', '.join(info.class_names)}), then the "
+            f"model's reconstruction of each after epoch {report.epoch}."
+        )
     chart_col, latent_col = st.columns([1, 1], gap="large")
     with chart_col:
         if snapshot.epochs:

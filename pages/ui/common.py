@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from ae_core.errors import AELabError
 from ae_core.progress import progress_line
 from pages.ui.session import LabSession, collect_finished_job, lab, runs_dir
+
+if TYPE_CHECKING:  # only for the type checker: the Home page stays free of TensorFlow
+    from ae_core.explorer import ModelExplorer
+    from ae_core.jobs import JobSnapshot
+    from ae_core.runs import RunSummary
 
 SAVED_PREFIX = "Saved run: "
 SIDEBAR_REFRESH_SECONDS = 2.0
@@ -50,7 +57,7 @@ def user_errors() -> Iterator[None]:
 CHOOSER_KEY = "model_choice"
 
 
-def choose_model(session: LabSession):
+def choose_model(session: LabSession) -> ModelExplorer | None:
     """Sidebar chooser over this session's models and the saved runs; returns the current one.
 
     The chooser keeps one widget key for the whole session, so a pick is never lost to a
@@ -92,7 +99,7 @@ def choose_model(session: LabSession):
     return model
 
 
-def _load_choice(session: LabSession, saved: dict, choice: str) -> None:
+def _load_choice(session: LabSession, saved: dict[str, RunSummary], choice: str) -> None:
     """Make `choice` the current model, loading a saved run first; a refusal is a notice."""
     if choice not in session.models:
         try:
@@ -104,7 +111,7 @@ def _load_choice(session: LabSession, saved: dict, choice: str) -> None:
     session.current = choice
 
 
-def _load_saved(folder, name: str):
+def _load_saved(folder: Path, name: str) -> ModelExplorer:
     from ae_core.data import load_dataset
     from ae_core.explorer import ModelExplorer
     from ae_core.model_store import load_autoencoder
@@ -148,14 +155,14 @@ def _training_status(session: LabSession) -> None:
     status()
 
 
-def run_status_line(name: str, snapshot) -> str:
+def run_status_line(name: str, snapshot: JobSnapshot) -> str:
     """The sidebar's short line: the place in the queue, or how far the run has got."""
     if snapshot.state == "queued":
         return progress_line(name, snapshot)
     return f"Training {name}: {snapshot.fraction:.0%}"
 
 
-def model_page(title: str, intro: str):
+def model_page(title: str, intro: str) -> tuple[LabSession, ModelExplorer]:
     """Start a results page: header and model chooser; without a model, say what to do and
     stop the page there. `{items}` in the intro becomes the dataset's word ("digits")."""
     session = page_start(title)

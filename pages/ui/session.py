@@ -10,9 +10,14 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
+
+if TYPE_CHECKING:  # only for the type checker: pages that need no TensorFlow stay light
+    from ae_core.explorer import ModelExplorer
+    from ae_core.run_config import RunConfig
+    from ae_core.service import RunHandle
 
 SESSION_KEY = "autoencoder_lab"
 RUNS_DIR_VARIABLE = "AE_RUNS_DIR"
@@ -24,9 +29,9 @@ MAX_MODELS = 6
 class LabSession:
     # This session's own id: what the training service knows it by.
     id: str = field(default_factory=lambda: secrets.token_hex(8))
-    job: Any = None  # ae_core.jobs.TrainingJob of the run in progress or last finished
-    job_collected: bool = False  # whether the finished job's model is in `models`
-    models: dict[str, Any] = field(default_factory=dict)  # name -> ModelExplorer, oldest first
+    job: RunHandle | None = None  # the run in progress or last finished, on the service
+    job_collected: bool = False  # whether the finished run's model is in `models`
+    models: dict[str, ModelExplorer] = field(default_factory=dict)  # by name, oldest first
     current: str | None = None
     # Settings per architecture, kept across page switches (widget state is not).
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -39,10 +44,10 @@ class LabSession:
     saved: dict[str, Path] = field(default_factory=dict)  # model name -> folder it was saved to
 
     @property
-    def current_model(self):
+    def current_model(self) -> ModelExplorer | None:
         return self.models.get(self.current) if self.current else None
 
-    def add_model(self, explorer, make_current: bool = True) -> None:
+    def add_model(self, explorer: ModelExplorer, make_current: bool = True) -> None:
         self.models[explorer.name] = explorer
         if make_current or self.current is None:
             self.current = explorer.name
@@ -113,7 +118,7 @@ def collect_finished_job(session: LabSession) -> None:
     session.add_model(explorer, make_current=result.status != "diverged")
 
 
-def start_training(session: LabSession, config) -> None:
+def start_training(session: LabSession, config: RunConfig) -> None:
     """Ask the server's training service for `config`: a new run, or one already there."""
     from ae_core.architectures import get_architecture
     from pages.ui.service import training_service, watcher_id
@@ -150,7 +155,7 @@ def is_training(session: LabSession) -> bool:
     return session.job is not None and not session.job.snapshot().finished
 
 
-def remember_settings(session: LabSession, config) -> None:
+def remember_settings(session: LabSession, config: RunConfig) -> None:
     """Store a config's values as the Train page's settings and reset its widgets to them."""
     session.architecture = config.architecture
     session.dataset = config.data.dataset
