@@ -30,7 +30,9 @@ from pathlib import Path
 from tests.browser_support import CHROMIUM, CHROMIUM_FLAGS, streamlit_server
 
 PAGES = ("Reconstructions", "Latent space", "Denoising", "Features", "My digits", "Class")
-FIRST_SIGN = re.compile(r"in the queue|· epoch|Preparing the data")
+# A queue place, the progress bar, or the finished run itself (a run others already trained
+# opens at once: the best first sign there is).
+FIRST_SIGN = re.compile(r"in the queue|· epoch|Preparing the data|Trained for")
 
 
 class ServerWatch:
