@@ -113,6 +113,7 @@ if stop_col.button(
             "same run. Your previous model stays the current one."
         )
         session.job = None
+        st.query_params.pop("run", None)  # or the address would attach it again
         st.rerun()
     note_col.caption(
         "Cancelled." if outcome == "cancelled" else "Stopping after the current batch..."

@@ -234,3 +234,21 @@ def test_two_sessions_pressing_the_same_preset_share_one_run(runs):
     for job in (first, second):
         job.stop()
     assert first.join(120)
+
+
+def test_leaving_a_shared_run_is_not_undone_by_the_address(runs):
+    sessions = [new_app().run() for _ in range(2)]
+    for at in sessions:
+        at.button(key="preset.vae-2d").click().run()
+    leaver = sessions[1]
+    lab = leaver.session_state[SESSION_KEY]
+    leaver.button(key="train.stop").click().run()
+    assert_clean(leaver)
+    assert lab.job is None and "run" not in leaver.query_params
+    assert any("You left Run 1" in i.value for i in leaver.info)
+    leaver.run()
+    assert lab.job is None  # still out of it after another rerun
+    stayer = sessions[0].session_state[SESSION_KEY].job
+    assert stayer.snapshot().watchers == 1
+    stayer.stop()
+    assert stayer.join(120)
