@@ -16,14 +16,14 @@ from pathlib import Path
 
 import numpy as np
 
+from ae_core.constants import IMAGE_SHAPE, SIDE
 from ae_core.errors import ConfigError, DatasetError
 
 DATA_DIR_VARIABLE = "AE_DATA_DIR"
-IMAGE_SIDE = 28
 EXPECTED_SHAPES = {
-    "x_train": (60_000, IMAGE_SIDE, IMAGE_SIDE),
+    "x_train": (60_000, SIDE, SIDE),
     "y_train": (60_000,),
-    "x_test": (10_000, IMAGE_SIDE, IMAGE_SIDE),
+    "x_test": (10_000, SIDE, SIDE),
     "y_test": (10_000,),
 }
 
@@ -189,7 +189,7 @@ def _download_with_keras(info: DatasetInfo, local: Path | None) -> dict[str, np.
 
 
 def _as_images(raw: np.ndarray) -> np.ndarray:
-    return _read_only((raw.astype(np.float32) / np.float32(255.0)).reshape(-1, 28, 28))
+    return _read_only((raw.astype(np.float32) / np.float32(255.0)).reshape(-1, *IMAGE_SHAPE))
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:

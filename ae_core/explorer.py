@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
+import keras
 import numpy as np
 
 from ae_core.architectures import Autoencoder, get_architecture
+from ae_core.constants import FINAL_STAGE, IMAGE_SHAPE, PIXELS
 from ae_core.data import Dataset
 from ae_core.latent import LatentView, grid_axes, grid_codes, to_plane
 from ae_core.metrics import per_image_mse, psnr, ssim
@@ -170,7 +172,7 @@ class ModelExplorer:
 
     def describe(self) -> str:
         size = self.config.data.train_size or len(self.dataset.x_train)
-        epochs = sum(1 for r in self.history if r.stage == "Training")
+        epochs = sum(1 for r in self.history if r.stage == FINAL_STAGE)
         return (
             f"{self.architecture_title}, code size {self.latent_dim}, "
             f"{epochs} epoch{'s' if epochs != 1 else ''} on {size:,} images"
@@ -269,11 +271,11 @@ class ModelExplorer:
         None when the encoder does not start with a dense layer on the pixels.
         """
         first = next((layer for layer in self.autoencoder.encoder.layers if layer.weights), None)
-        if first is None or type(first).__name__ != "Dense" or first.kernel.shape[0] != 784:
+        if not isinstance(first, keras.layers.Dense) or first.kernel.shape[0] != PIXELS:
             return None
         kernel = np.asarray(first.kernel)  # (784, units)
         strongest = np.argsort(-np.linalg.norm(kernel, axis=0))[:limit]
-        images = kernel[:, strongest].T.reshape(-1, 28, 28)
+        images = kernel[:, strongest].T.reshape(-1, *IMAGE_SHAPE)
         return images / np.abs(images).max(axis=(1, 2), keepdims=True)
 
     def code_unit_effects(self, limit: int = 32) -> np.ndarray:

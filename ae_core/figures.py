@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-SIDE = 28
+from ae_core.constants import CODE_LAYERS, FINAL_STAGE, SIDE
+
 GAP = 2  # pixels between neighbouring images
 PALETTE = (
     "#88CCEE",
@@ -198,8 +199,8 @@ def loss_curves(
     fig = go.Figure()
     xs = np.arange(1, len(records) + 1)
     stages = [r.stage for r in records]
-    main = [i for i, s in enumerate(stages) if s == "Training"]
-    for i, stage in enumerate(dict.fromkeys(s for s in stages if s != "Training")):
+    main = [i for i, s in enumerate(stages) if s == FINAL_STAGE]
+    for i, stage in enumerate(dict.fromkeys(s for s in stages if s != FINAL_STAGE)):
         idx = [j for j, s in enumerate(stages) if s == stage]
         fig.add_vrect(
             x0=xs[idx[0]] - 0.5,
@@ -490,7 +491,7 @@ def network_diagram(layers: Sequence[object], title: str | None = None) -> go.Fi
     for layer in shown:
         units = int(np.prod([d for d in layer.output_shape if d]))
         height = 0.6 + math.log2(max(units, 1)) / 2.2
-        is_code = layer.name in ("code", "z_mean")
+        is_code = layer.name in CODE_LAYERS
         colour = "#DDCC77" if is_code else colours.get(layer.part, "#BBBBBB")
         width = 0.9
         fig.add_shape(

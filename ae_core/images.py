@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from ae_core.constants import SIDE
 from ae_core.errors import AELabError
 
 ALLOWED_FORMATS = ("PNG", "JPEG", "WEBP", "BMP", "GIF", "TIFF")
@@ -31,7 +32,6 @@ WORK_SIDE = 192  # longer side while cleaning up: plenty for a digit, fast in nu
 MIN_CONTRAST = 0.12  # the strongest ink must differ this much from the paper
 MIN_SEPARATION = 0.06  # and ink on average must stand out at least this much from the paper
 DIGIT_BOX = 20
-CANVAS = 28
 # MNIST strokes are about 0.09-0.15 of the digit's height; thinner pen strokes are thickened.
 TARGET_STROKE = 0.11
 
@@ -350,9 +350,9 @@ def _place_like_mnist(digit: np.ndarray) -> np.ndarray:
     total = float(small.sum())
     centre_y, centre_x = (ys * small).sum() / total, (xs * small).sum() / total
     # MNIST's test digits have their centre of mass at pixel (14.0, 14.0) on average.
-    top = int(np.clip(round(14.0 - centre_y), 0, CANVAS - small.shape[0]))
-    left = int(np.clip(round(14.0 - centre_x), 0, CANVAS - small.shape[1]))
-    canvas = np.zeros((CANVAS, CANVAS), np.float32)
+    top = int(np.clip(round(SIDE / 2 - centre_y), 0, SIDE - small.shape[0]))
+    left = int(np.clip(round(SIDE / 2 - centre_x), 0, SIDE - small.shape[1]))
+    canvas = np.zeros((SIDE, SIDE), np.float32)
     canvas[top : top + small.shape[0], left : left + small.shape[1]] = small
     return np.clip(canvas, 0.0, 1.0)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-EPSILON = 1e-7
+from ae_core.constants import EPSILON, IMAGE_SHAPE
 
 
 def per_image_mse(images: np.ndarray, reconstructions: np.ndarray) -> np.ndarray:
@@ -50,7 +50,7 @@ def percentile_of(value: float, population: np.ndarray) -> float:
 
 def _as_batch(images: np.ndarray) -> np.ndarray:
     images = np.asarray(images, np.float32)
-    return images.reshape(len(images), 28, 28, 1)
+    return images.reshape(len(images), *IMAGE_SHAPE, 1)
 
 
 def knn_predict(

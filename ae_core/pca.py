@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-PIXELS = 28 * 28
+from ae_core.constants import IMAGE_SHAPE, PIXELS
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class PCA:
     def decode(self, codes: np.ndarray) -> np.ndarray:
         k = codes.shape[1]
         flat = codes @ self.components[:k] + self.mean
-        return flat.reshape(len(codes), 28, 28).astype(np.float32)
+        return flat.reshape(len(codes), *IMAGE_SHAPE).astype(np.float32)
 
     def reconstruct(self, images: np.ndarray, k: int) -> np.ndarray:
         """Projection onto the first k components (not clipped to [0, 1])."""

@@ -26,6 +26,7 @@ import tensorflow as tf
 from ae_core.architectures import Autoencoder, get_architecture
 from ae_core.architectures.autoencoder import predict_in_batches
 from ae_core.config import TrainConfig
+from ae_core.constants import FINAL_STAGE
 from ae_core.data import Dataset, load_dataset, one_per_class, subset
 from ae_core.errors import TrainingError
 from ae_core.noise import add_noise
@@ -36,7 +37,6 @@ from ae_core.run_config import RunConfig
 warnings.filterwarnings("ignore", message="Your input ran out of data", category=UserWarning)
 
 Status = Literal["completed", "stopped", "diverged"]
-FINAL_STAGE = "Training"
 # Batches per progress report, and per call into the graph (see _run_stage).
 REPORT_EVERY = 10
 CODE_SAMPLE_SIZE = 2_000

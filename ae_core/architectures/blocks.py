@@ -13,8 +13,7 @@ from collections.abc import Sequence
 import keras
 import numpy as np
 
-IMAGE_SHAPE = (28, 28)
-PIXELS = 28 * 28
+from ae_core.constants import CODE_LAYER, IMAGE_SHAPE, PIXELS
 
 
 class LayerSeeds:
@@ -55,7 +54,7 @@ def dense_encoder(
     image = keras.Input(IMAGE_SHAPE, name="image")
     x = keras.layers.Flatten(name="flatten")(image)
     x = dense_stack(x, widths, activation, seeds, "encoder")
-    code = dense(latent_dim, code_activation, seeds, "code")(x)
+    code = dense(latent_dim, code_activation, seeds, CODE_LAYER)(x)
     return keras.Model(image, code, name="encoder")
 
 
@@ -95,7 +94,7 @@ def conv_encoder(
             name=f"encoder_conv_{i}",
         )(x)
     x = keras.layers.Flatten(name="flatten")(x)
-    code = dense(latent_dim, code_activation, seeds, "code")(x)
+    code = dense(latent_dim, code_activation, seeds, CODE_LAYER)(x)
     return keras.Model(image, code, name="encoder")
 
 

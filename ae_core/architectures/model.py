@@ -11,8 +11,9 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
+from ae_core.constants import EPSILON
+
 # Probabilities are clipped away from 0 and 1 before taking logs, as Keras' own BCE does.
-EPSILON = 1e-7
 
 
 def reconstruction_error(kind: str, target: tf.Tensor, output: tf.Tensor) -> tf.Tensor:

@@ -17,9 +17,10 @@ from ae_core.architectures import params
 from ae_core.architectures.autoencoder import Autoencoder
 from ae_core.architectures.blocks import LayerSeeds
 from ae_core.architectures.dense import mirrored_dense
-from ae_core.architectures.model import EPSILON, AutoencoderModel
+from ae_core.architectures.model import AutoencoderModel
 from ae_core.architectures.registry import register
 from ae_core.config import ArchConfig, param
+from ae_core.constants import EPSILON
 
 SPARSITY_FORMS = ("l1", "kl")
 _ONLY_L1 = ("sparsity", ("l1",))

@@ -13,11 +13,12 @@ import keras
 
 from ae_core.architectures import params
 from ae_core.architectures.autoencoder import Autoencoder, PretrainStage
-from ae_core.architectures.blocks import IMAGE_SHAPE, LayerSeeds
+from ae_core.architectures.blocks import LayerSeeds
 from ae_core.architectures.dense import deep_model
 from ae_core.architectures.model import AutoencoderModel
 from ae_core.architectures.registry import register
 from ae_core.config import ArchConfig, param
+from ae_core.constants import CODE_LAYER, IMAGE_SHAPE, PIXELS
 
 
 @dataclass(frozen=True)
@@ -49,12 +50,12 @@ def _stages(model: AutoencoderModel, config: StackedConfig, loss: str) -> list[P
     encoder, decoder = model.encoder, model.decoder
     n_hidden = len(config.hidden_widths)
     encoder_layers = [encoder.get_layer(f"encoder_dense_{i}") for i in range(1, n_hidden + 1)]
-    encoder_layers.append(encoder.get_layer("code"))
+    encoder_layers.append(encoder.get_layer(CODE_LAYER))
     # The decoder mirrors the encoder: layer i's partner maps its code back to its input.
     decoder_layers = [decoder.get_layer("pixels")]
     decoder_layers += [decoder.get_layer(f"decoder_dense_{i}") for i in range(n_hidden, 0, -1)]
 
-    sizes = [28 * 28, *config.hidden_widths, config.latent_dim]
+    sizes = [PIXELS, *config.hidden_widths, config.latent_dim]
     stages = []
     for i, (down, up) in enumerate(zip(encoder_layers, decoder_layers, strict=True)):
         first = i == 0

@@ -17,8 +17,6 @@ import tensorflow as tf
 from ae_core.architectures import params
 from ae_core.architectures.autoencoder import Autoencoder
 from ae_core.architectures.blocks import (
-    IMAGE_SHAPE,
-    PIXELS,
     LayerSeeds,
     dense,
     dense_decoder,
@@ -27,6 +25,7 @@ from ae_core.architectures.blocks import (
 from ae_core.architectures.model import AutoencoderModel
 from ae_core.architectures.registry import register
 from ae_core.config import ArchConfig, param
+from ae_core.constants import IMAGE_SHAPE, MEAN_CODE_LAYER, PIXELS
 
 
 @dataclass(frozen=True)
@@ -77,7 +76,7 @@ def build_vae(config: VAEConfig, loss: str, seeds: LayerSeeds) -> Autoencoder:
     image = keras.Input(IMAGE_SHAPE, name="image")
     x = keras.layers.Flatten(name="flatten")(image)
     x = dense_stack(x, widths, config.activation, seeds, "encoder")
-    mean = dense(k, "linear", seeds, "z_mean")(x)
+    mean = dense(k, "linear", seeds, MEAN_CODE_LAYER)(x)
     log_var = dense(k, "linear", seeds, "z_log_var")(x)
     encoder = keras.Model(image, [mean, log_var], name="encoder")
     decoder = dense_decoder(widths[::-1], k, config.activation, config.output_activation, seeds)

@@ -1,0 +1,22 @@
+"""Names and numbers several modules must agree on, each defined once.
+
+Everything here is a contract between modules: the image geometry every model, figure and
+preprocessing step assumes, the stage name the trainer gives its final training, and the layer
+names figures use to find a model's code.
+"""
+
+# MNIST and Fashion-MNIST images: 28 x 28 grey pixels.
+SIDE = 28
+IMAGE_SHAPE = (SIDE, SIDE)
+PIXELS = SIDE * SIDE
+
+# Keeps probabilities off exactly 0 and 1 where a logarithm is taken (cross-entropy, KL).
+EPSILON = 1e-7
+
+# The stage title of the main training; pretraining stages of a stacked model have others.
+FINAL_STAGE = "Training"
+
+# The layer that holds the code (a variational model's code is the mean of its distribution).
+CODE_LAYER = "code"
+MEAN_CODE_LAYER = "z_mean"
+CODE_LAYERS = (CODE_LAYER, MEAN_CODE_LAYER)
