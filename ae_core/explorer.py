@@ -221,10 +221,12 @@ class ModelExplorer:
         return float(self.pca_errors.mean())
 
     # --- on demand ---------------------------------------------------------------------
-    def reconstruct(self, indices: np.ndarray) -> np.ndarray:
+    def reconstruct_test_images(self, indices: np.ndarray) -> np.ndarray:
+        """Reconstructions of the test images at `indices` (an autoencoder's `reconstruct`
+        takes images)."""
         return self.autoencoder.reconstruct(self.dataset.x_test[indices])
 
-    def pca_reconstruct(self, indices: np.ndarray) -> np.ndarray:
+    def pca_reconstruct_test_images(self, indices: np.ndarray) -> np.ndarray:
         return self.pca.reconstruct_clipped(self.dataset.x_test[indices], self.latent_dim)
 
     def flagged(self, threshold: float, count: int) -> np.ndarray:

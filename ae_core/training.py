@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -23,7 +23,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from ae_core.architectures import Autoencoder, get_architecture
+from ae_core.architectures import Autoencoder, PretrainStage, get_architecture
 from ae_core.architectures.autoencoder import predict_in_batches
 from ae_core.config import TrainConfig
 from ae_core.constants import FINAL_STAGE
@@ -144,8 +144,39 @@ def train(
     return _Trainer(config, ae, data, on_progress, stop, max(1, report_every)).run()
 
 
+@dataclass(frozen=True)
+class _StageData:
+    """What one stage trains on: a model, its clean targets, noise and validation batches."""
+
+    title: str
+    model: keras.Model
+    targets: np.ndarray
+    noise: tuple[str, float] | None  # corrupts the inputs (pixels only, never lower codes)
+    validation: tf.data.Dataset
+
+
+@dataclass
+class _EpochPosition:
+    """Where the run is, for progress reports: stage, epoch, batches counted so far."""
+
+    title: str = FINAL_STAGE
+    epoch: int = 1
+    epochs: int = 1
+    batches_counted: int = 0
+
+
 class _Trainer:
-    def __init__(self, config, ae, data, on_progress, stop, report_every):
+    """Runs the stages of one run (pretraining layers, then training) and keeps its history."""
+
+    def __init__(
+        self,
+        config: RunConfig,
+        ae: Autoencoder,
+        data: TrainingData,
+        on_progress: ProgressCallback | None,
+        stop: threading.Event | None,
+        report_every: int,
+    ):
         self.config = config
         self.ae = ae
         self.data = data
@@ -156,18 +187,18 @@ class _Trainer:
         self.shuffle_rng = np.random.default_rng(shuffle_seed)
         self.noise_rng = np.random.default_rng(noise_seed)
         self.history: list[EpochRecord] = []
-        batch = config.train.batch_size
-        self.batches_per_epoch = math.ceil(len(data.x_train) / batch)
-        stages = [*ae.pretraining, None]
-        epochs = [self._epochs_of(s) for s in stages]
-        self.clock = RateClock(sum(epochs) * self.batches_per_epoch)
-        self.stages = list(zip(stages, epochs, strict=True))
-
-    def _epochs_of(self, stage) -> int:
-        return self.config.model.pretrain_epochs if stage is not None else self.config.train.epochs
+        self.batches_per_epoch = math.ceil(len(data.x_train) / config.train.batch_size)
+        pretrain_epochs = getattr(config.model, "pretrain_epochs", 0)
+        self.stages: list[tuple[PretrainStage | None, int]] = [
+            *((stage, pretrain_epochs) for stage in ae.pretraining),
+            (None, config.train.epochs),
+        ]
+        self.clock = RateClock(sum(e for _, e in self.stages) * self.batches_per_epoch)
+        self.position = _EpochPosition()
 
     def run(self) -> TrainingResult:
-        status, message = "completed", ""
+        status: Status = "completed"
+        message = ""
         for stage, epochs in self.stages:
             status, message = self._run_stage(stage, epochs)
             if status != "completed":
@@ -188,65 +219,98 @@ class _Trainer:
             samples_seen=self.clock.samples,
         )
 
-    def _run_stage(self, stage, epochs: int) -> tuple[Status, str]:
-        model = stage.model if stage is not None else self.ae.model
-        title = stage.title if stage is not None else FINAL_STAGE
-        to_inputs = stage.inputs_from if stage is not None else None
-        # Pixels are corrupted for a denoising autoencoder; codes of lower layers never are.
-        noise = self.ae.training_noise if to_inputs is None else None
-        targets = (
-            self.data.x_train
-            if to_inputs is None
-            else predict_in_batches(to_inputs, self.data.x_train)
-        )
-        val_clean = (
-            self.data.x_val if to_inputs is None else predict_in_batches(to_inputs, self.data.x_val)
-        )
-        validation = _batches(self._corrupt(val_clean, noise), val_clean, VALIDATION_BATCH)
-        # One tensor per stage; each epoch only gathers batches from it in a new order.
-        # (Handing Keras numpy arrays per epoch would copy the whole set twice an epoch.)
-        target_tensor = tf.constant(targets)
-
+    def _run_stage(self, stage: PretrainStage | None, epochs: int) -> tuple[Status, str]:
+        data = self._stage_data(stage)
         # Keras runs one report window of batches per call into the graph: for small dense
         # models that saves most of the per-batch Python overhead (bench/speedups.py), and
         # a stop still lands before the next batch because the input pipeline checks it.
-        model.compile(
+        data.model.compile(
             optimizer=make_optimizer(self.config.train), steps_per_execution=self.report_every
         )
-        monitor = _Monitor(self, title, epochs)
+        monitor = _Monitor(self.stop, self._batches_done)
+        # One tensor per stage; each epoch only gathers batches from it in a new order.
+        # (Handing Keras numpy arrays per epoch would copy the whole set twice an epoch.)
+        targets = tf.constant(data.targets)
         for epoch in range(1, epochs + 1):
             if self.stop.is_set():
-                return "stopped", self._stopped_message(title, epoch - 1, epochs, finished=True)
-            order = self.shuffle_rng.permutation(len(targets))
-            inputs = target_tensor if noise is None else tf.constant(self._corrupt(targets, noise))
-            monitor.start_epoch(epoch)
-            batches = shuffled_batches(
-                inputs,
-                target_tensor,
-                order,
-                self.config.train.batch_size,
-                keep_going=monitor.take_next_batch,
-            )
-            history = model.fit(
-                batches,
-                epochs=1,
-                shuffle=False,  # the order above comes from the run's own generator
-                validation_data=validation,
-                callbacks=[monitor],
-                verbose=0,
-            ).history
-            if monitor.diverged is not None:
-                return "diverged", monitor.restore_last_good()
-            train_logs = {k: float(v[-1]) for k, v in history.items() if not k.startswith("val_")}
-            val_logs = {k[4:]: float(v[-1]) for k, v in history.items() if k.startswith("val_")}
+                return "stopped", self._stopped_message(data.title, epoch - 1, epochs, True)
+            self.position = _EpochPosition(data.title, epoch, epochs)
+            train_logs, val_logs = self._run_epoch(data, targets, monitor, epoch)
+            diverged_at = monitor.diverged_at
+            if diverged_at is None and not monitor.stopped and not finite(train_logs, val_logs):
+                diverged_at = (epoch, self.batches_per_epoch)  # only the epoch's totals overflowed
+            if diverged_at is not None:
+                return "diverged", self._diverged_message(diverged_at, monitor.restore_last_good())
             if monitor.stopped:
-                return "stopped", self._stopped_message(title, epoch, epochs)
-            bad = [k for k, v in {**train_logs, **val_logs}.items() if not math.isfinite(v)]
-            if bad:
-                monitor.diverged = (epoch, self.batches_per_epoch)
-                return "diverged", monitor.restore_last_good()
-            self._end_epoch(title, epoch, epochs, train_logs, val_logs, final=stage is None)
+                return "stopped", self._stopped_message(data.title, epoch, epochs)
+            self._end_epoch(data.title, epoch, epochs, train_logs, val_logs, final=stage is None)
         return "completed", ""
+
+    def _stage_data(self, stage: PretrainStage | None) -> _StageData:
+        title = stage.title if stage is not None else FINAL_STAGE
+        model = stage.model if stage is not None else self.ae.model
+        if stage is None or stage.inputs_from is None:
+            # Pixels are corrupted for a denoising autoencoder; codes of lower layers never are.
+            noise, x_val = self.ae.training_noise, self.data.x_val
+            validation = _batches(self._corrupt(x_val, noise), x_val)
+            return _StageData(title, model, self.data.x_train, noise, validation)
+        # A deeper layer learns to rebuild the codes of the layers below it.
+        targets = predict_in_batches(stage.inputs_from, self.data.x_train)
+        val_targets = predict_in_batches(stage.inputs_from, self.data.x_val)
+        return _StageData(title, model, targets, None, _batches(val_targets, val_targets))
+
+    def _run_epoch(
+        self, data: _StageData, targets: tf.Tensor, monitor: _Monitor, epoch: int
+    ) -> tuple[dict[str, float], dict[str, float]]:
+        """One pass over the stage's images in a new order; the epoch's train and val logs."""
+        order = self.shuffle_rng.permutation(len(data.targets))
+        inputs = (
+            targets if data.noise is None else tf.constant(self._corrupt(data.targets, data.noise))
+        )
+        monitor.start_epoch(epoch)
+        batches = shuffled_batches(
+            inputs,
+            targets,
+            order,
+            self.config.train.batch_size,
+            keep_going=monitor.take_next_batch,
+        )
+        history = data.model.fit(
+            batches,
+            epochs=1,
+            shuffle=False,  # the order above comes from the run's own generator
+            validation_data=data.validation,
+            callbacks=[monitor],
+            verbose=0,
+        ).history
+        train_logs = {k: float(v[-1]) for k, v in history.items() if not k.startswith("val_")}
+        val_logs = {k[4:]: float(v[-1]) for k, v in history.items() if k.startswith("val_")}
+        return train_logs, val_logs
+
+    def _batches_done(self, batches_taken: int, loss: float) -> None:
+        """The monitor's report after each call into the graph: count, and maybe tell."""
+        position, size = self.position, self.config.train.batch_size
+        for index in range(position.batches_counted, batches_taken):
+            self.clock.batch_done(min(size, len(self.data.x_train) - index * size))
+        position.batches_counted = batches_taken
+        last = batches_taken == self.batches_per_epoch
+        if batches_taken % self.report_every and not last:
+            return
+        self.clock.close_window()
+        if self.on_progress is not None:
+            self.on_progress(
+                BatchProgress(
+                    stage=position.title,
+                    epoch=position.epoch,
+                    epochs=position.epochs,
+                    batch=batches_taken,
+                    batches=self.batches_per_epoch,
+                    fraction=self.clock.fraction,
+                    loss=loss,
+                    samples_per_second=self.clock.samples_per_second,
+                    eta_seconds=self.clock.eta_seconds,
+                )
+            )
 
     def _corrupt(self, images: np.ndarray, noise: tuple[str, float] | None) -> np.ndarray:
         if noise is None:
@@ -254,7 +318,15 @@ class _Trainer:
         kind, level = noise
         return add_noise(images, kind, level, self.noise_rng)
 
-    def _end_epoch(self, title, epoch, epochs, train_logs, val_logs, final: bool) -> None:
+    def _end_epoch(
+        self,
+        title: str,
+        epoch: int,
+        epochs: int,
+        train_logs: dict[str, float],
+        val_logs: dict[str, float],
+        final: bool,
+    ) -> None:
         record = EpochRecord(title, epoch, train_logs, val_logs, round(self.clock.elapsed, 3))
         self.history.append(record)
         if self.on_progress is None:
@@ -287,6 +359,25 @@ class _Trainer:
         when = f"after epoch {epoch}" if finished else f"during epoch {epoch}"
         return f"Stopped {when} of {epochs}{where}. The model keeps the weights it had reached."
 
+    def _diverged_message(self, at: tuple[int, int], kept_from: tuple[int, int] | None) -> str:
+        epoch, batch = at
+        if kept_from is not None:
+            kept = (
+                f"The weights from before batch {kept_from[1]} of epoch {kept_from[0]} were kept."
+            )
+        else:
+            kept = "The initial weights were kept."
+        lr = self.config.train.effective_learning_rate
+        return (
+            f"The loss became NaN or infinite by batch {batch} of epoch {epoch}, so training "
+            f"stopped. {kept} Try a smaller learning rate (it was {lr:g})."
+        )
+
+
+def finite(*logs: Mapping[str, float]) -> bool:
+    """Whether every loss in these logs is a finite number: the one test for divergence."""
+    return all(math.isfinite(float(v)) for log in logs for v in log.values())
+
 
 def shuffled_batches(
     inputs: tf.Tensor,
@@ -312,47 +403,46 @@ def shuffled_batches(
     return checked.with_options(options)
 
 
-def _batches(inputs: np.ndarray, targets: np.ndarray, batch_size: int) -> tf.data.Dataset:
-    return tf.data.Dataset.from_tensor_slices((inputs, targets)).batch(batch_size).cache()
+def _batches(inputs: np.ndarray, targets: np.ndarray) -> tf.data.Dataset:
+    return tf.data.Dataset.from_tensor_slices((inputs, targets)).batch(VALIDATION_BATCH).cache()
 
 
 class _Monitor(keras.callbacks.Callback):
-    """Stop requests, progress reports and last-good-weights snapshots.
+    """Stop requests and last-good-weights snapshots, inside Keras' loop.
 
     Keras calls it once per call into the graph (`report_every` batches); the input pipeline
     asks `take_next_batch` before every single batch, which is where a stop takes effect and
-    where the batches are counted.
+    where the batches are counted. It hands the count and the loss to `on_batches`, and knows
+    nothing else about the run.
     """
 
-    def __init__(self, trainer: _Trainer, stage: str, epochs: int):
+    def __init__(self, stop: threading.Event, on_batches: Callable[[int, float], None]):
         super().__init__()
-        self.trainer = trainer
-        self.stage = stage
-        self.epochs = epochs
+        self.stop = stop
+        self.on_batches = on_batches
         self.epoch = 1
         self.batches_taken = 0
-        self._batches_counted = 0
         self.stopped = False
-        self.diverged: tuple[int, int] | None = None
+        self.diverged_at: tuple[int, int] | None = None  # (epoch, batch)
         self._candidate: list[np.ndarray] | None = None
+        self._candidate_at: tuple[int, int] | None = None
         self._last_good: list[np.ndarray] | None = None
         self._last_good_at: tuple[int, int] | None = None
-        self._candidate_at: tuple[int, int] | None = None
 
     def start_epoch(self, epoch: int) -> None:
         self.epoch = epoch
-        self.batches_taken = self._batches_counted = 0
+        self.batches_taken = 0
 
     def take_next_batch(self) -> bool:
         """Called by the input pipeline (a TensorFlow thread) before each batch."""
-        if self.trainer.stop.is_set():
+        if self.stop.is_set():
             self.stopped = True
             return False
         self.batches_taken += 1
         return True
 
     def on_train_batch_begin(self, batch, logs=None):
-        if self.trainer.stop.is_set():
+        if self.stop.is_set():
             self.stopped = True
             self.model.stop_training = True
             return
@@ -361,50 +451,22 @@ class _Monitor(keras.callbacks.Callback):
         self._candidate_at = (self.epoch, self.batches_taken + 1)
 
     def on_train_batch_end(self, batch, logs=None):
-        loss = float(logs["loss"])
-        if not math.isfinite(loss):
-            self.diverged = (self.epoch, self.batches_taken)
+        logs = logs or {}
+        if not finite(logs):
+            self.diverged_at = (self.epoch, self.batches_taken)
             self.model.stop_training = True
             return
         if self._candidate is not None:
             self._last_good, self._last_good_at = self._candidate, self._candidate_at
             self._candidate = None
-        trainer = self.trainer
-        size = trainer.config.train.batch_size
-        for index in range(self._batches_counted, self.batches_taken):
-            trainer.clock.batch_done(min(size, len(trainer.data.x_train) - index * size))
-        self._batches_counted = self.batches_taken
-        last = self.batches_taken == trainer.batches_per_epoch
-        if self.batches_taken % trainer.report_every == 0 or last:
-            trainer.clock.close_window()
-            if trainer.on_progress is not None:
-                trainer.on_progress(
-                    BatchProgress(
-                        stage=self.stage,
-                        epoch=self.epoch,
-                        epochs=self.epochs,
-                        batch=self.batches_taken,
-                        batches=trainer.batches_per_epoch,
-                        fraction=trainer.clock.fraction,
-                        loss=loss,
-                        samples_per_second=trainer.clock.samples_per_second,
-                        eta_seconds=trainer.clock.eta_seconds,
-                    )
-                )
-        if trainer.stop.is_set():  # e.g. set by the progress callback just above
+        self.on_batches(self.batches_taken, float(logs["loss"]))
+        if self.stop.is_set():  # e.g. set by the progress callback just above
             self.stopped = True
             self.model.stop_training = True
 
-    def restore_last_good(self) -> str:
-        epoch, batch = self.diverged
-        lr = self.trainer.config.train.effective_learning_rate
-        if self._last_good is not None:
-            self.model.set_weights(self._last_good)
-            kept_epoch, kept_batch = self._last_good_at
-            kept = f"The weights from before batch {kept_batch} of epoch {kept_epoch} were kept."
-        else:
-            kept = "The initial weights were kept."
-        return (
-            f"The loss became NaN or infinite by batch {batch} of epoch {epoch}, so training "
-            f"stopped. {kept} Try a smaller learning rate (it was {lr:g})."
-        )
+    def restore_last_good(self) -> tuple[int, int] | None:
+        """Put back the last weights that gave a finite loss; (epoch, batch) they came before."""
+        if self._last_good is None:
+            return None
+        self.model.set_weights(self._last_good)
+        return self._last_good_at

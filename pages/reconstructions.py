@@ -67,7 +67,7 @@ if order == "random":
 
 indices = model.choose(count, classes or None, order, seed)
 originals = model.dataset.x_test[indices]
-reconstructions = model.reconstruct(indices)
+reconstructions = model.reconstruct_test_images(indices)
 rows = [
     ImageRow(
         "original", originals, [f"{class_names[model.dataset.y_test[i]]} · #{i}" for i in indices]
@@ -75,7 +75,9 @@ rows = [
     ImageRow("reconstruction", reconstructions, [f"MSE {errors[i]:.4f}" for i in indices]),
     ImageRow("difference", reconstructions - originals, signed=True),
     ImageRow(
-        f"PCA-{k}", model.pca_reconstruct(indices), [f"MSE {pca_errors[i]:.4f}" for i in indices]
+        f"PCA-{k}",
+        model.pca_reconstruct_test_images(indices),
+        [f"MSE {pca_errors[i]:.4f}" for i in indices],
     ),
 ]
 st.plotly_chart(
@@ -115,7 +117,7 @@ flagged_rows = [
         model.dataset.x_test[flagged],
         [f"{class_names[model.dataset.y_test[i]]}: {errors[i]:.3f}" for i in flagged],
     ),
-    ImageRow("reconstruction", model.reconstruct(flagged)),
+    ImageRow("reconstruction", model.reconstruct_test_images(flagged)),
 ]
 st.plotly_chart(
     image_rows(flagged_rows, columns=8, cell_px=52), config=CHART_CONFIG, key="recon.flagged"
