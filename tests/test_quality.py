@@ -2,7 +2,8 @@
 
 The claims README's quality table makes: after 5 epochs every non-variational architecture
 with a 32-unit code reconstructs the 10,000 test images better than PCA with 32 components
-fitted on the same images, and a deep autoencoder with a 2-D code beats PCA-2.
+fitted on the same images (scored, like the models, on images clipped to
+the 0..1 range a picture can show), and a deep autoencoder with a 2-D code beats PCA-2.
 `bench/quality.py` prints the full table.
 """
 
@@ -28,11 +29,11 @@ def _train_and_evaluate(mnist, name, latent_dim):
 @pytest.mark.parametrize("name", NON_VARIATIONAL)
 def test_code_size_32_beats_pca_32_after_five_epochs(mnist, name):
     evaluation = _train_and_evaluate(mnist, name, 32)
-    assert evaluation.pca_mse == pytest.approx(0.0168, abs=3e-4)
+    assert evaluation.pca_mse == pytest.approx(0.0152, abs=3e-4)
     assert evaluation.test_mse < evaluation.pca_mse, f"{name}: {evaluation.test_mse:.4f}"
 
 
 def test_deep_with_a_2d_code_beats_pca_2(mnist):
     evaluation = _train_and_evaluate(mnist, "deep", 2)
-    assert evaluation.pca_mse == pytest.approx(0.0557, abs=3e-4)
+    assert evaluation.pca_mse == pytest.approx(0.0555, abs=3e-4)
     assert evaluation.test_mse < evaluation.pca_mse
