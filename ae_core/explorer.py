@@ -23,6 +23,7 @@ from ae_core.constants import FINAL_STAGE, IMAGE_SHAPE, PIXELS
 from ae_core.data import Dataset
 from ae_core.latent import LatentView, grid_axes, grid_codes, to_plane
 from ae_core.metrics import per_image_mse, psnr, ssim
+from ae_core.model_ids import saved_model_id, trained_model_id
 from ae_core.noise import add_noise
 from ae_core.pca import PCA, fit_pca
 from ae_core.run_config import RunConfig
@@ -96,8 +97,13 @@ class ModelExplorer:
         run_id: str | None = None,
         metrics: dict | None = None,
         shared: ModelResults | None = None,
+        model_id: str | None = None,
+        short_name: str | None = None,
     ):
-        self.name = name
+        self.name = name  # for display only: "Run 1: Deep dense, code 2"
+        # What pages key the model by (session dicts, widget options); never parsed.
+        self.id = model_id or name
+        self.short_name = short_name or name  # "Run 1", for labels beside other models
         self.config = config
         self._autoencoder = autoencoder
         self.dataset = dataset
@@ -118,6 +124,7 @@ class ModelExplorer:
         source: Callable[[], Autoencoder] | None = None,
         run_id: str | None = None,
         shared: ModelResults | None = None,
+        short_name: str | None = None,
     ) -> ModelExplorer:
         """A model trained on this server (`source` fetches it from the shared cache)."""
         return cls(
@@ -130,6 +137,8 @@ class ModelExplorer:
             message=result.message,
             run_id=run_id,
             shared=shared,
+            model_id=trained_model_id(run_id) if run_id else None,
+            short_name=short_name,
         )
 
     @classmethod
@@ -153,6 +162,8 @@ class ModelExplorer:
             folder=run.folder,
             metrics=run.metrics,
             shared=shared,
+            model_id=saved_model_id(run.folder.name),
+            short_name=run.folder.name,
         )
 
     @property

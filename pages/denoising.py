@@ -38,7 +38,7 @@ kind = kind_col.selectbox(
     "Noise",
     NOISE_TYPES,
     index=NOISE_TYPES.index(noise[0]) if noise else 0,
-    format_func=NOISE_LABELS.get,
+    format_func=NOISE_LABELS.__getitem__,
     key="denoise.kind",
 )
 level = level_col.slider(
@@ -51,19 +51,21 @@ level = level_col.slider(
     key="denoise.level",
 )
 
-others = [name for name in session.models if name != model.name]
+others = [key for key in session.models if key != model.id]
 # Suggest the most telling comparison: a plain model beside a denoising one, or vice versa.
 counterparts = [
-    n for n in others if (session.models[n].autoencoder.training_noise is None) != (noise is None)
+    k for k in others if (session.models[k].autoencoder.training_noise is None) != (noise is None)
 ]
-compare_name = st.selectbox(
+NOTHING = ""
+compare_id = st.selectbox(
     "Compare with",
-    ["(nothing)", *others],
+    [NOTHING, *others],
     index=others.index(counterparts[-1]) + 1 if counterparts else 0,
+    format_func=lambda key: session.models[key].name if key else "(nothing)",
     help=f"Another model from this session, shown on the same noisy {items}.",
     key="denoise.compare",
 )
-compare = session.models.get(compare_name)
+compare = session.models.get(compare_id)
 
 with st.spinner("Adding noise and reconstructing..."):
     result = model.denoising(kind, level, SCORED)
@@ -89,9 +91,9 @@ scores[2].metric(
     f"{result.noisy_ssim.mean():.2f} → {result.denoised_ssim.mean():.2f}",
     help=f"Structural similarity with the clean {item}: 1 is identical.",
 )
-if other is not None:
+if compare is not None and other is not None:
     scores[3].metric(
-        f"PSNR after {compare.name.split(':')[0]}",
+        f"PSNR after {compare.short_name}",
         f"{other.denoised_psnr.mean():.1f} dB",
         delta=f"{other.denoised_psnr.mean() - result.denoised_psnr.mean():+.1f} dB vs this model",
     )
@@ -108,15 +110,15 @@ rows = [
         ["no noise" if noiseless else f"{v:.1f} dB" for v in result.noisy_psnr[:SHOWN]],
     ),
     ImageRow(
-        "after " + model.name.split(":")[0],
+        "after " + model.short_name,
         result.denoised[:SHOWN],
         [f"{v:.1f} dB" for v in result.denoised_psnr[:SHOWN]],
     ),
 ]
-if other is not None:
+if compare is not None and other is not None:
     rows.append(
         ImageRow(
-            "after " + compare.name.split(":")[0],
+            "after " + compare.short_name,
             other.denoised[:SHOWN],
             [f"{v:.1f} dB" for v in other.denoised_psnr[:SHOWN]],
         )

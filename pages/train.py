@@ -21,8 +21,9 @@ from pages.ui.service import training_service
 from pages.ui.session import (
     find_run_again,
     is_training,
+    job_model,
     remember_settings,
-    runs_dir,
+    save_trained_run,
     start_training,
 )
 from pages.ui.settings_form import settings_widgets
@@ -38,7 +39,8 @@ if "run" in st.query_params:
     find_run_again(session, st.query_params["run"])
 if session.job is not None:
     st.query_params["run"] = session.job.run_id
-running = is_training(session)
+running_job = session.job if is_training(session) else None
+running = running_job is not None
 
 # --- what to train --------------------------------------------------------------------
 architectures = {a.name: a for a in all_architectures()}
@@ -87,29 +89,35 @@ if config is not None:
 
 # --- start and stop -------------------------------------------------------------------
 start_col, stop_col, note_col = st.columns([1, 1, 4])
-if start_col.button(
-    "Start training",
-    type="primary",
-    icon=":material/play_arrow:",
-    disabled=running or config is None,
-    key="train.start",
+if (
+    start_col.button(
+        "Start training",
+        type="primary",
+        icon=":material/play_arrow:",
+        disabled=running or config is None,
+        key="train.start",
+    )
+    and config is not None
 ):
     with user_errors():
         remember_settings(session, config)
         start_training(session, config)
         st.rerun()
-waiting = running and session.job.snapshot().state == "queued"
-if stop_col.button(
-    "Cancel" if waiting else "Stop",
-    icon=":material/stop:",
-    disabled=not running,
-    key="train.stop",
+waiting = running_job is not None and running_job.snapshot().state == "queued"
+if (
+    stop_col.button(
+        "Cancel" if waiting else "Stop",
+        icon=":material/stop:",
+        disabled=not running,
+        key="train.stop",
+    )
+    and running_job is not None
 ):
-    outcome = session.job.stop()
+    outcome = running_job.stop()
     if outcome == "left":
         # Others started the same run: it goes on for them; this session steps out of it.
         session.notices.append(
-            f"You left {session.job.name}: it keeps training for the others who started the "
+            f"You left {running_job.name}: it keeps training for the others who started the "
             "same run. Your previous model stays the current one."
         )
         session.job = None
@@ -136,10 +144,9 @@ def per_epoch(name: str, epoch_key: tuple, build):
 
 # Redraws cost the server CPU that training needs: every 2 s while a run trains (the
 # progress line carries the running loss), every 3 s while it waits in the queue.
-waiting_now = running and session.job.snapshot().state == "queued"
 
 
-@st.fragment(run_every=(3.0 if waiting_now else 2.0) if running else None)
+@st.fragment(run_every=(3.0 if waiting else 2.0) if running else None)
 def live_progress():
     job = session.job
     if job is None:
@@ -226,10 +233,10 @@ live_progress()
 
 
 # --- after a run ---------------------------------------------------------------------
-model = session.models.get(session.job.name) if session.job is not None else None
-if model is not None and model.run_id is not None and not running:
+model = job_model(session)
+if model is not None and not running:
     st.divider()
-    saved_to = session.saved.get(model.name)
+    saved_to = session.saved.get(model.id)
     left, right = st.columns([1, 3])
     if saved_to is not None:
         right.success(
@@ -239,15 +246,7 @@ if model is not None and model.run_id is not None and not running:
         )
     elif left.button("Save this run", icon=":material/save:", key="train.save"):
         with user_errors(), st.spinner("Scoring the model on all test images and saving..."):
-            from ae_core.evaluation import evaluate
-            from ae_core.runs import new_run_folder, save_run
-
-            result = session.job.result()
-            evaluation = evaluate(result.autoencoder, model.config, model.dataset)
-            folder = save_run(
-                new_run_folder(runs_dir(), model.config), result, evaluation.to_dict()
-            )
-            session.saved[model.name] = folder
+            save_trained_run(session, model)
             st.rerun()
     right.page_link(
         "pages/reconstructions.py", label="Explore the reconstructions", icon=":material/compare:"

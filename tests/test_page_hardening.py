@@ -61,7 +61,7 @@ def test_unreadable_run_folders_never_break_a_page(runs_with, page):
     at = new_app().run()
     at.switch_page(page).run()
     assert_clean(at)
-    assert at.session_state[SESSION_KEY].current == "Saved run: newer"
+    assert at.session_state[SESSION_KEY].current_name == "Saved run: newer"
     assert at.selectbox(key=CHOOSER).options == ["Saved run: newer", "Saved run: older"]
 
 
@@ -69,11 +69,11 @@ def test_the_first_pick_in_the_chooser_is_the_one_shown(runs_with):
     at = new_app().run()
     at.switch_page("pages/reconstructions.py").run()
     lab = at.session_state[SESSION_KEY]
-    assert lab.current == "Saved run: newer"  # a new session opens the newest folder
-    at.selectbox(key=CHOOSER).set_value("Saved run: older").run()
+    assert lab.current_name == "Saved run: newer"  # a new session opens the newest folder
+    at.selectbox(key=CHOOSER).set_value("saved:older").run()
     assert_clean(at)
-    assert lab.current == "Saved run: older"
-    assert at.selectbox(key=CHOOSER).value == "Saved run: older"
+    assert lab.current_name == "Saved run: older"
+    assert at.selectbox(key=CHOOSER).value == "saved:older"
     assert "Shallow dense" in at.sidebar.caption[-1].value
 
 
@@ -83,11 +83,11 @@ def test_a_refused_load_keeps_the_chooser_on_the_model_shown(runs_with):
     os.utime(broken, (500_000, 500_000))  # the oldest: not the one a new session opens
     at = new_app().run()
     at.switch_page("pages/latent_space.py").run()
-    at.selectbox(key=CHOOSER).set_value("Saved run: broken").run()
+    at.selectbox(key=CHOOSER).set_value("saved:broken").run()
     assert_clean(at)
     lab = at.session_state[SESSION_KEY]
-    assert lab.current == "Saved run: newer"
-    assert at.selectbox(key=CHOOSER).value == "Saved run: newer"
+    assert lab.current_name == "Saved run: newer"
+    assert at.selectbox(key=CHOOSER).value == "saved:newer"
     message = at.error[0].value
     assert "Saved run: broken could not be loaded" in message
     assert str(runs_with) not in message and "broken/encoder.keras" in message
@@ -102,7 +102,7 @@ def test_a_run_json_claiming_a_future_date_is_not_every_sessions_default(runs_wi
     os.utime(runs_with / "older", (1_000_000, 1_000_000))
     at = new_app().run()
     at.switch_page("pages/features.py").run()
-    assert at.session_state[SESSION_KEY].current == "Saved run: newer"
+    assert at.session_state[SESSION_KEY].current_name == "Saved run: newer"
 
 
 @pytest.mark.parametrize(
@@ -129,6 +129,7 @@ def _every_settings_class() -> list[type[Settings]]:
     return [DataConfig, TrainConfig, *(a.config_class for a in all_architectures())]
 
 
+@pytest.mark.data_free
 @pytest.mark.parametrize("settings", _every_settings_class(), ids=lambda c: c.__name__)
 def test_sliders_reach_exactly_the_bounds_the_settings_accept(settings):
     for name, (_, p) in settings.params().items():
@@ -140,6 +141,7 @@ def test_sliders_reach_exactly_the_bounds_the_settings_accept(settings):
         assert max(numbers) == p.maximum or f"{int(p.maximum):,}" in p.none_label, name
 
 
+@pytest.mark.data_free
 def test_a_file_of_a_refused_type_gets_a_sentence_naming_the_formats(runs):
     at = new_app().run()
     at.switch_page("pages/my_digits.py").run()
@@ -154,6 +156,7 @@ def test_a_file_of_a_refused_type_gets_a_sentence_naming_the_formats(runs):
     assert "**A · seven.png**" in texts(at)
 
 
+@pytest.mark.data_free
 def test_uploads_are_read_once_and_only_their_results_are_kept(runs):
     at = new_app().run()
     at.switch_page("pages/my_digits.py").run()
@@ -199,6 +202,7 @@ def _bytes_held(value, seen=None) -> int:
     return 0
 
 
+@pytest.mark.data_free
 def test_a_reload_finds_its_run_again_instead_of_offering_a_second_start(runs):
     from tests.page_support import start_from_page
 

@@ -116,6 +116,7 @@ def test_home_says_what_its_sketch_shows(runs, app_with_model):
     assert "output of<br>Run 1" in labels
 
 
+@pytest.mark.data_free
 def test_preset_cards_say_their_time_is_an_idle_servers(runs):
     at = new_app().run()
     cards = [c.value for c in at.caption if "s when the server is idle" in c.value]
@@ -133,13 +134,14 @@ def test_a_saved_run_shows_its_curves_and_its_evaluation(app_with_model, tmp_pat
     at = new_app().run()
     at.switch_page("pages/reconstructions.py").run()
     assert_clean(at)
-    assert at.session_state[SESSION_KEY].current == "Saved run: saved-run"
+    assert at.session_state[SESSION_KEY].current_name == "Saved run: saved-run"
     history = charts(at)["recon.history"]
     assert len(values(history["data"][0]["y"])) == 2  # its two epochs
     table = at.dataframe[0].value
     assert dict(zip(table["measure"], table["value"], strict=True))["test_mse"] == "0.0345"
 
 
+@pytest.mark.data_free
 def test_stopping_before_the_first_batch_keeps_the_current_model():
     from types import SimpleNamespace
 
@@ -178,3 +180,30 @@ def test_pages_speak_of_clothes_for_fashion_mnist(runs):
         said = texts(at) + " ".join(m.label for m in at.metric)
         assert "clothing items" in said, page
         assert "digit" not in said.lower(), page
+
+
+def test_models_are_known_by_id_and_labelled_by_their_short_name(
+    app_with_model, tmp_path, monkeypatch
+):
+    """A display name is only displayed: two models may share one, and none is parsed."""
+    from ae_core.runs import save_run
+
+    lab = app_with_model.session_state[SESSION_KEY]
+    trained = lab.current_model
+    assert trained.id == f"run:{lab.job.run_id}" and trained.short_name == "Run 1"
+    monkeypatch.setenv("AE_RUNS_DIR", str(tmp_path))
+    save_run(tmp_path / "a: colon", lab.job.result(), {"test_mse": 0.05})
+    at = app_with_model
+    at.switch_page("pages/denoising.py").run()
+    chooser = at.selectbox(key="model_choice")
+    assert chooser.value == trained.id
+    assert chooser.options == [trained.name, "Saved run: a: colon"]
+    chooser.set_value("saved:a: colon").run()
+    assert_clean(at)
+    assert lab.current_name == "Saved run: a: colon"
+    compare = at.selectbox(key="denoise.compare")
+    compare.set_value(trained.id).run()
+    assert_clean(at)
+    rows = at.dataframe[0].value.columns.tolist()
+    assert "after a: colon" in rows and "after Run 1" in rows
+    at.selectbox(key="model_choice").set_value(trained.id).run()  # as the module found it

@@ -28,6 +28,7 @@ from tests.page_support import (
 )
 
 
+@pytest.mark.data_free
 def test_home_explains_and_offers_presets():
     at = new_app().run()
     assert_clean(at)
@@ -39,6 +40,7 @@ def test_home_explains_and_offers_presets():
     assert [t["type"] for t in sketch["data"]] == ["heatmap", "heatmap"]
 
 
+@pytest.mark.data_free
 def test_home_renders_without_importing_tensorflow():
     script = (
         "import sys\n"
@@ -57,6 +59,7 @@ def test_home_renders_without_importing_tensorflow():
     assert out.stdout.strip().splitlines()[-1] == "False"
 
 
+@pytest.mark.data_free
 @pytest.mark.parametrize("page", RESULT_PAGES)
 def test_result_pages_say_what_to_do_without_a_model(page, runs):
     at = new_app().run()
@@ -66,6 +69,7 @@ def test_result_pages_say_what_to_do_without_a_model(page, runs):
     assert not charts(at)
 
 
+@pytest.mark.data_free
 def test_train_page_shows_only_the_settings_of_the_chosen_architecture(runs):
     at = new_app().run()
     at.switch_page("pages/train.py").run()
@@ -94,6 +98,7 @@ def test_train_page_shows_only_the_settings_of_the_chosen_architecture(runs):
     assert all(w.help for w in at.select_slider)  # every setting explains itself
 
 
+@pytest.mark.data_free
 def test_a_bad_setting_is_explained_and_training_cannot_start(runs):
     at = new_app().run()
     at.switch_page("pages/train.py").run()
@@ -129,7 +134,7 @@ def test_training_on_the_train_page_shows_progress_loss_images_and_codes(trained
     assert [t["name"] for t in latent["data"]] == list("0123456789")
     assert sum(len(values(t["x"])) for t in latent["data"]) == 2_000
     lab = at.session_state[SESSION_KEY]
-    assert lab.current == "Run 1: Deep dense, code 2"
+    assert lab.current_name == "Run 1: Deep dense, code 2"
 
 
 def test_a_finished_run_can_be_saved_to_its_own_folder(trained_app):
@@ -207,7 +212,7 @@ def test_a_saved_run_can_be_chosen_and_explored_in_a_new_session(trained_app, mo
     assert "There is no model to explore yet" not in texts(at)
     assert_clean(at)
     lab = at.session_state[SESSION_KEY]
-    assert lab.current == f"Saved run: {saved}"
+    assert lab.current_name == f"Saved run: {saved}"
     assert at.metric[0].label == "Test MSE per pixel"
 
 
@@ -254,6 +259,7 @@ def test_a_diverging_run_is_reported_and_the_previous_model_stays(trained_app, r
     assert at.session_state[SESSION_KEY].current == before
 
 
+@pytest.mark.data_free
 def test_script_runs_leave_keras_global_state_alone():
     """Streamlit would call keras.backend.clear_session() after every run (see keras_guard)."""
     import keras
@@ -268,6 +274,7 @@ def test_script_runs_leave_keras_global_state_alone():
 EXAMPLES = ROOT / "assets" / "examples"
 
 
+@pytest.mark.data_free
 def test_my_digits_prepares_the_examples_without_a_model(runs):
     at = new_app().run()
     at.switch_page("pages/my_digits.py").run()
@@ -289,6 +296,7 @@ def test_my_digits_prepares_the_examples_without_a_model(runs):
     assert "Train a model" in texts(at)
 
 
+@pytest.mark.data_free
 def test_a_broken_upload_is_reported_and_the_others_still_work(runs):
     at = new_app().run()
     at.switch_page("pages/my_digits.py").run()
@@ -325,6 +333,7 @@ def test_my_digits_with_a_model_scores_and_places_each_image(trained_app):
     assert "mine.errors" in shown
 
 
+@pytest.mark.data_free
 def test_the_drawing_pad_hands_over_only_png_data():
     import base64
 

@@ -64,10 +64,13 @@ def choose_model(session: LabSession) -> ModelExplorer | None:
     key change, and it always shows the model the pages show: a pick is loaded in the
     widget's callback, and a refused load puts the chooser back on the current model.
     """
+    from ae_core.model_ids import saved_model_id
     from ae_core.runs import list_runs
 
-    saved = {f"{SAVED_PREFIX}{run.name}": run for run in list_runs(runs_dir())}
-    options = list(session.models) + [name for name in saved if name not in session.models]
+    saved = {saved_model_id(run.name): run for run in list_runs(runs_dir())}
+    options = list(session.models) + [key for key in saved if key not in session.models]
+    names = {key: model.name for key, model in session.models.items()}
+    names.update({key: f"{SAVED_PREFIX}{run.name}" for key, run in saved.items()})
     with st.sidebar:
         st.subheader("Model to explore")
         _training_status(session)
@@ -88,6 +91,7 @@ def choose_model(session: LabSession) -> ModelExplorer | None:
         st.selectbox(
             "Model",
             options,
+            format_func=names.__getitem__,
             key=CHOOSER_KEY,
             on_change=lambda: _load_choice(session, saved, st.session_state[CHOOSER_KEY]),
             help="Models trained in this session, then runs saved in the runs folder.",
@@ -100,13 +104,15 @@ def choose_model(session: LabSession) -> ModelExplorer | None:
 
 
 def _load_choice(session: LabSession, saved: dict[str, RunSummary], choice: str) -> None:
-    """Make `choice` the current model, loading a saved run first; a refusal is a notice."""
+    """Make the model `choice` (an id) current, loading a saved run first; a refusal is a
+    notice."""
     if choice not in session.models:
+        name = f"{SAVED_PREFIX}{saved[choice].name}"
         try:
-            session.add_model(_load_saved(saved[choice].folder, choice))
+            session.add_model(_load_saved(saved[choice].folder, name))
         except AELabError as exc:
             session.refused.add(choice)
-            session.problems.append(f"{choice} could not be loaded: {exc}")
+            session.problems.append(f"{name} could not be loaded: {exc}")
             return
     session.current = choice
 

@@ -31,8 +31,9 @@ class LabSession:
     id: str = field(default_factory=lambda: secrets.token_hex(8))
     job: RunHandle | None = None  # the run in progress or last finished, on the service
     job_collected: bool = False  # whether the finished run's model is in `models`
-    models: dict[str, ModelExplorer] = field(default_factory=dict)  # by name, oldest first
-    current: str | None = None
+    job_label: str = ""  # the run's short name, "Run 3", for labels beside other models
+    models: dict[str, ModelExplorer] = field(default_factory=dict)  # by model id, oldest first
+    current: str | None = None  # the id of the model the pages show
     # Settings per architecture, kept across page switches (widget state is not).
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)
     architecture: str = "deep"
@@ -40,28 +41,36 @@ class LabSession:
     run_counter: int = 0
     notices: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # shown as errors at the next page start
-    refused: set[str] = field(default_factory=set)  # saved runs that could not be loaded
-    saved: dict[str, Path] = field(default_factory=dict)  # model name -> folder it was saved to
+    refused: set[str] = field(default_factory=set)  # ids of saved runs that could not load
+    saved: dict[str, Path] = field(default_factory=dict)  # model id -> folder it was saved to
 
     @property
     def current_model(self) -> ModelExplorer | None:
         return self.models.get(self.current) if self.current else None
 
+    @property
+    def current_name(self) -> str | None:
+        model = self.current_model
+        return model.name if model is not None else None
+
     def add_model(self, explorer: ModelExplorer, make_current: bool = True) -> None:
-        self.models[explorer.name] = explorer
+        self.models.pop(explorer.id, None)  # the same model again moves to the newest place
+        self.models[explorer.id] = explorer
         if make_current or self.current is None:
-            self.current = explorer.name
+            self.current = explorer.id
         while len(self.models) > MAX_MODELS:
-            oldest = next(name for name in self.models if name != self.current)
-            del self.models[oldest]
+            oldest = next(key for key in self.models if key != self.current)
+            closed = self.models.pop(oldest)
             self.notices.append(
-                f"To save memory, {oldest} was closed (a session keeps {MAX_MODELS} models). "
-                "Saved runs can be loaded again."
+                f"To save memory, {closed.name} was closed (a session keeps {MAX_MODELS} "
+                "models). Saved runs can be loaded again."
             )
 
-    def next_run_name(self, architecture_title: str, latent_dim: int) -> str:
+    def name_next_run(self, architecture_title: str, latent_dim: int) -> str:
+        """Number the session's next run; its display name (the short one is `job_label`)."""
         self.run_counter += 1
-        return f"Run {self.run_counter}: {architecture_title}, code {latent_dim}"
+        self.job_label = f"Run {self.run_counter}"
+        return f"{self.job_label}: {architecture_title}, code {latent_dim}"
 
 
 def lab() -> LabSession:
@@ -94,8 +103,8 @@ def collect_finished_job(session: LabSession) -> None:
         session.notices.append(
             f"{job.name} was stopped before its first batch, so nothing was trained; "
             + (
-                f"{session.current} stays the current model."
-                if session.current
+                f"{session.current_name} stays the current model."
+                if session.current_model is not None
                 else "there is still no model to explore."
             )
         )
@@ -106,6 +115,8 @@ def collect_finished_job(session: LabSession) -> None:
 
     models = training_service().models
     key = job.model_key
+    if key is None:  # a result always has its model in the cache; nothing to show otherwise
+        return
     explorer = ModelExplorer.from_result(
         job.name,
         result,
@@ -113,6 +124,7 @@ def collect_finished_job(session: LabSession) -> None:
         source=lambda: models.get(key),
         run_id=job.run_id,
         shared=models.results(key),
+        short_name=session.job_label or None,
     )
     # A diverged run keeps its last good weights but does not replace the current model.
     session.add_model(explorer, make_current=result.status != "diverged")
@@ -127,7 +139,7 @@ def start_training(session: LabSession, config: RunConfig) -> None:
         raise RuntimeError("a run is already in progress")  # pages disable Start meanwhile
     collect_finished_job(session)
     title = get_architecture(config.architecture).title
-    name = session.next_run_name(title, config.model.latent_dim)
+    name = session.name_next_run(title, config.model.latent_dim)
     session.job = training_service().request(config, watcher_id(session), name=name)
     session.job_collected = False
 
@@ -144,11 +156,35 @@ def find_run_again(session: LabSession, run_id: str) -> bool:
     if handle is None:
         return False
     config = handle.config
-    handle.name = session.next_run_name(
+    handle.name = session.name_next_run(
         get_architecture(config.architecture).title, config.model.latent_dim
     )
     session.job, session.job_collected = handle, False
     return True
+
+
+def job_model(session: LabSession) -> ModelExplorer | None:
+    """The model the session's last run made, once it is collected."""
+    from ae_core.model_ids import trained_model_id
+
+    if session.job is None:
+        return None
+    return session.models.get(trained_model_id(session.job.run_id))
+
+
+def save_trained_run(session: LabSession, model: ModelExplorer) -> Path:
+    """Score a model this session trained on all test images and save it as a run folder."""
+    from ae_core.errors import TrainingError
+    from ae_core.evaluation import evaluate
+    from ae_core.runs import new_run_folder, save_run
+
+    result = session.job.result() if session.job is not None else None
+    if result is None:
+        raise TrainingError("This run has no trained model to save.")
+    evaluation = evaluate(result.autoencoder, model.config, model.dataset)
+    folder = save_run(new_run_folder(runs_dir(), model.config), result, evaluation.to_dict())
+    session.saved[model.id] = folder
+    return folder
 
 
 def is_training(session: LabSession) -> bool:
