@@ -54,7 +54,7 @@ def evaluate(ae: Autoencoder, config: RunConfig, dataset: Dataset) -> Evaluation
     k = ae.latent_dim
     # Scored as shown: PCA's projections clipped to the pixels' range [0, 1].
     pca_mse = float(per_image_mse(x_test, pca.reconstruct_clipped(x_test, k)).mean())
-    denoising = None
+    denoising: dict[str, float | str] | None = None
     if ae.training_noise is not None:
         kind, level = ae.training_noise
         noisy = add_noise(x_test, kind, level, np.random.default_rng(DENOISING_EVAL_SEED))

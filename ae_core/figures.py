@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import plotly.graph_objects as go
@@ -34,6 +35,34 @@ SIGNED = [[0.0, "#2166AC"], [0.5, "black"], [1.0, "#D6604D"]]
 FONT = {"family": "sans-serif"}
 # How every chart is shown: without plotly's toolbar, which distracts in a classroom.
 CHART_CONFIG = {"displayModeBar": False}
+
+
+class LossRecord(Protocol):
+    """An epoch's losses, as the trainer records and reports them (no TensorFlow needed)."""
+
+    @property
+    def stage(self) -> str: ...
+    @property
+    def train(self) -> Mapping[str, float]: ...
+    @property
+    def validation(self) -> Mapping[str, float]: ...
+
+
+class LayerLike(Protocol):
+    """A layer as `Autoencoder.layers()` describes it."""
+
+    @property
+    def part(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def output_shape(self) -> tuple[int | None, ...]: ...
+    @property
+    def parameters(self) -> int: ...
+    @property
+    def activation(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -186,7 +215,7 @@ def image_steps(steps: Sequence[tuple[str, np.ndarray]], height: int = 190) -> g
 
 
 def loss_curves(
-    records: Sequence[object],
+    records: Sequence[LossRecord],
     live: tuple[float, float] | None = None,
     title: str = "Loss per epoch",
 ) -> go.Figure:
@@ -392,8 +421,8 @@ def manifold(images: np.ndarray, xs: np.ndarray, ys: np.ndarray, cell_px: int = 
     `images` are in `latent.grid_codes` order: rows from the largest y down.
     """
     n_x, n_y = len(xs), len(ys)
-    z = np.asarray(images, np.float32).reshape(n_y, n_x, SIDE, SIDE)
-    z = z.transpose(0, 2, 1, 3).reshape(n_y * SIDE, n_x * SIDE)
+    cells = np.asarray(images, np.float32).reshape(n_y, n_x, SIDE, SIDE)
+    z = cells.transpose(0, 2, 1, 3).reshape(n_y * SIDE, n_x * SIDE)
     centres_x = np.arange(n_x) * SIDE + SIDE / 2
     centres_y = np.arange(n_y) * SIDE + SIDE / 2
     fig = go.Figure(
@@ -471,7 +500,7 @@ def error_histogram(
     return fig
 
 
-def network_diagram(layers: Sequence[object], title: str | None = None) -> go.Figure:
+def network_diagram(layers: Sequence[LayerLike], title: str | None = None) -> go.Figure:
     """The network as blocks from input to output; block height grows with layer size.
 
     `layers` are `LayerInfo`s (part, name, kind, output_shape, parameters, activation).

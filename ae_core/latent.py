@@ -25,7 +25,7 @@ class LatentView:
         codes = np.asarray(codes, np.float64).reshape(len(codes), -1)
         if self.is_raw:
             return codes.astype(np.float32)
-        if self.directions is None:
+        if self.directions is None or self.mean is None:
             return np.column_stack([codes[:, 0], np.zeros(len(codes))]).astype(np.float32)
         return ((codes - self.mean) @ self.directions.T).astype(np.float32)
 
@@ -67,8 +67,9 @@ def to_plane(codes: np.ndarray) -> LatentView:
 def grid_axes(points: np.ndarray, steps: int, coverage: float = 0.98) -> tuple[np.ndarray, ...]:
     """Evenly spaced values across the central `coverage` of each of two code axes."""
     lo, hi = (1 - coverage) / 2 * 100, (1 + coverage) / 2 * 100
-    xs = np.linspace(*np.percentile(points[:, 0], [lo, hi]), steps)
-    ys = np.linspace(*np.percentile(points[:, 1], [lo, hi]), steps)
+    x_lo, x_hi = np.percentile(points[:, 0], [lo, hi])
+    y_lo, y_hi = np.percentile(points[:, 1], [lo, hi])
+    xs, ys = np.linspace(x_lo, x_hi, steps), np.linspace(y_lo, y_hi, steps)
     return xs.astype(np.float32), ys.astype(np.float32)
 
 

@@ -83,6 +83,7 @@ def _fit(images: np.ndarray) -> PCA:
 
 
 def _fingerprint(images: np.ndarray) -> str:
-    digest = hashlib.blake2b(memoryview(images).cast("B"), digest_size=16)
+    buffer = memoryview(images).cast("B")  # type: ignore[arg-type]  # numpy arrays are buffers
+    digest = hashlib.blake2b(buffer, digest_size=16)
     digest.update(str(images.shape).encode())
     return digest.hexdigest()

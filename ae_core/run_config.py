@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ae_core.architectures import get_architecture
-from ae_core.config import ArchConfig, DataConfig, TrainConfig
+from ae_core.config import ArchConfig, DataConfig, S, Settings, TrainConfig
 from ae_core.errors import ConfigError
 
 
@@ -36,7 +36,7 @@ class RunConfig:
     def create(cls, architecture: str, **settings: Any) -> RunConfig:
         """A config from flat keyword settings, each routed to the part it belongs to."""
         parts: dict[str, dict[str, Any]] = {"model": {}, "data": {}, "train": {}}
-        owners = {
+        owners: dict[str, type[Settings]] = {
             "model": get_architecture(architecture).config_class,
             "data": DataConfig,
             "train": TrainConfig,
@@ -59,17 +59,11 @@ class RunConfig:
         if unknown:
             raise ConfigError(f"Unknown part{'s' if len(unknown) > 1 else ''}: {unknown}.")
         architecture = get_architecture(str(values.get("architecture", "")))
-        parts = {}
-        for part, settings_class in (
-            ("model", architecture.config_class),
-            ("data", DataConfig),
-            ("train", TrainConfig),
-        ):
-            settings = values.get(part, {})
-            if not isinstance(settings, Mapping):
-                raise ConfigError(f"The {part} settings must be a mapping.")
-            parts[part] = settings_class.from_dict(settings, where=f"the {part} settings")
-        return cls(**parts)
+        return cls(
+            model=_part(values, "model", architecture.config_class),
+            data=_part(values, "data", DataConfig),
+            train=_part(values, "train", TrainConfig),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -93,3 +87,10 @@ class RunConfig:
         """A copy with some flat settings changed (validated like `create`)."""
         current = {**self.model.to_dict(), **self.data.to_dict(), **self.train.to_dict()}
         return RunConfig.create(self.architecture, **{**current, **settings})
+
+
+def _part(values: Mapping[str, Any], part: str, settings_class: type[S]) -> S:
+    settings = values.get(part, {})
+    if not isinstance(settings, Mapping):
+        raise ConfigError(f"The {part} settings must be a mapping.")
+    return settings_class.from_dict(settings, where=f"the {part} settings")

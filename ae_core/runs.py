@@ -162,7 +162,7 @@ def load_run(folder: Path) -> SavedRun:
             f"this version of Autoencoder Lab reads version {RUN_VERSION}."
         )
     try:
-        config = RunConfig.from_dict(info.get("config"))
+        config = RunConfig.from_dict(info.get("config"))  # type: ignore[arg-type]  # it checks
     except AELabError as exc:
         raise RunFolderError(
             f"{shown_name(description)} has an invalid configuration: {exc}"

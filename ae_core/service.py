@@ -19,6 +19,7 @@ Pages never block on the service: they read snapshots, as from a `TrainingJob`.
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import itertools
 import logging
 import multiprocessing
@@ -50,8 +51,9 @@ STARTUP_SECONDS = 2.0  # a run's own start: building the network, the first trac
 def estimated_seconds(config: RunConfig, rate: float | None = None) -> float:
     """Roughly how long a run takes alone on an idle server."""
     passes = config.train.epochs
-    if hasattr(config.model, "pretrain_epochs"):  # greedy pretraining: one pass per layer
-        passes += config.model.pretrain_epochs * (len(config.model.hidden_widths) + 1)
+    # Greedy pretraining (stacked): its epochs once per layer, the code layer included.
+    layers = len(getattr(config.model, "hidden_widths", ())) + 1
+    passes += getattr(config.model, "pretrain_epochs", 0) * layers
     images = (config.data.train_size or 60_000) * passes
     return STARTUP_SECONDS + images / (rate or ESTIMATED_RATES.get(config.architecture, 9_000))
 
@@ -350,7 +352,7 @@ class TrainingService:
                 self._pool_broke(exc)
                 self._finish(run, WorkerResult("failed", _broken_message(), [], [], []))
                 continue
-            future.add_done_callback(lambda f, run=run: self._collect(run, f))
+            future.add_done_callback(functools.partial(self._collect, run))
 
     def _collect(self, run: _Run, future: concurrent.futures.Future) -> None:
         """A worker has returned (on the pool's own thread): keep the outcome, go on."""

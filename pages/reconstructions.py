@@ -1,11 +1,20 @@
 """Reconstructions: originals vs reconstructions, differences, errors, and PCA beside them."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 import streamlit as st
 
 from ae_core.figures import CHART_CONFIG, ImageRow, error_histogram, image_rows, loss_curves
 from pages.ui.alt_text import as_table
 from pages.ui.common import model_page
+
+if TYPE_CHECKING:
+    from ae_core.explorer import Order
+
+ORDERS: dict[Order, str] = {"random": "random", "worst": "worst first", "best": "best first"}
 
 session, model = model_page(
     "Reconstructions",
@@ -54,8 +63,8 @@ classes = middle.multiselect(
 )
 order = right.radio(
     "Order",
-    ["random", "worst", "best"],
-    format_func={"random": "random", "worst": "worst first", "best": "best first"}.get,
+    list(ORDERS),
+    format_func=ORDERS.__getitem__,
     horizontal=True,
     key="recon.order",
 )

@@ -24,4 +24,5 @@ python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 
 python -m ruff check .
 python -m ruff format --check .
+python -m mypy
 python -m pytest "$@"

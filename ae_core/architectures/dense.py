@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import keras
+
 from ae_core.architectures import params
 from ae_core.architectures.autoencoder import Autoencoder
 from ae_core.architectures.blocks import LayerSeeds, dense_decoder, dense_encoder
@@ -52,7 +54,9 @@ def deep_model(config, loss: str, seeds: LayerSeeds, name: str) -> AutoencoderMo
     return AutoencoderModel(*mirrored_dense(config, seeds), loss, name=name)
 
 
-def mirrored_dense(config, seeds: LayerSeeds, code_activation: str | None = None):
+def mirrored_dense(
+    config, seeds: LayerSeeds, code_activation: str | None = None
+) -> tuple[keras.Model, keras.Model]:
     """Dense encoder (hidden widths, then the code) and its mirror image as the decoder."""
     widths, k = config.hidden_widths, config.latent_dim
     code_activation = code_activation or config.code_activation

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ae_core.architectures.autoencoder import Autoencoder
 from ae_core.architectures.blocks import LayerSeeds
 from ae_core.config import ArchConfig
 from ae_core.errors import ConfigError
 
-Builder = Callable[[ArchConfig, str, LayerSeeds], Autoencoder]
+# Each builder takes its own settings class; `Architecture.build` checks the class first.
+Builder = Callable[[Any, str, LayerSeeds], Autoencoder]
 
 
 @dataclass(frozen=True)

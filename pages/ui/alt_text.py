@@ -11,10 +11,10 @@ from ae_core.figures import ImageRow
 
 def grid_table(rows: Sequence[ImageRow]) -> list[dict[str, str]]:
     """One line per image position, one column per captioned row of the grid."""
-    captioned = [r for r in rows if r.captions]
+    captioned = [(r.title, r.captions) for r in rows if r.captions]
     count = max((len(r.images) for r in rows), default=0)
     return [
-        {"image": str(i + 1), **{r.title: r.captions[i] for r in captioned if i < len(r.captions)}}
+        {"image": str(i + 1), **{title: text[i] for title, text in captioned if i < len(text)}}
         for i in range(count)
     ]
 

@@ -63,7 +63,7 @@ def _is_shown(p: Param, values: dict[str, Any]) -> bool:
 
 def _widget(settings_class, name: str, p: Param, value: Any, key: str, disabled: bool) -> Any:
     kind = settings_class.value_kind(name)
-    common = dict(label=p.label, help=p.help, key=key, disabled=disabled)
+    common: dict[str, Any] = dict(label=p.label, help=p.help, key=key, disabled=disabled)
     if p.choices:
         index = p.choices.index(value) if value in p.choices else 0
         return st.selectbox(

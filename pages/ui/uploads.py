@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import functools
+from typing import Any
 
 from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -23,7 +24,9 @@ def read_once(file: UploadedFile) -> bytes:
     data = file.getvalue()
     ctx = get_script_run_ctx()
     if runtime.exists() and ctx is not None:
-        runtime.get_instance().uploaded_file_mgr.remove_file(ctx.session_id, file.file_id)
+        # Streamlit's memory store has it; the manager's protocol does not declare it.
+        store: Any = runtime.get_instance().uploaded_file_mgr
+        store.remove_file(ctx.session_id, file.file_id)
     file.close()
     return data
 
