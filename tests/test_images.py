@@ -76,8 +76,18 @@ def _modes(digit_image: Image.Image) -> dict[str, Image.Image]:
         "LA": Image.merge("LA", [digit_image, Image.fromarray(np.full_like(grey, 255))]),
         "RGBA dark ink, transparent paper": Image.fromarray(rgba_dark),
         "RGBA light ink, transparent paper": Image.fromarray(rgba_light),
-        "PA": Image.fromarray(rgba_dark).convert("PA"),
+        "PA": _palette_with_alpha(rgba_dark),
     }
+
+
+def _palette_with_alpha(rgba: np.ndarray) -> Image.Image:
+    """A PA image built band by band: Pillow before 12 turned RGBA into a black PA image."""
+    colours = Image.fromarray(np.ascontiguousarray(rgba[..., :3]))
+    indexed = colours.convert("P", palette=Image.Palette.ADAPTIVE)
+    index_band = Image.frombytes("L", indexed.size, indexed.tobytes())
+    image = Image.merge("PA", [index_band, Image.fromarray(np.ascontiguousarray(rgba[..., 3]))])
+    image.putpalette(indexed.getpalette())
+    return image
 
 
 @pytest.mark.parametrize(
@@ -206,6 +216,7 @@ def test_unusable_files_are_refused_with_a_clear_reason(digit, make, message):
     assert isinstance(error.value, ValueError) and isinstance(error.value, AELabError)
 
 
+@pytest.mark.data_free
 def test_faint_noise_on_paper_is_not_mistaken_for_a_digit():
     rng = np.random.default_rng(0)
     paper = np.clip(0.9 + rng.normal(0, 0.02, (150, 200)), 0, 1)
@@ -269,6 +280,7 @@ def test_realistic_photos_are_recognised_nearly_as_well_as_the_test_digits(mnist
     assert from_photos > 0.85
 
 
+@pytest.mark.data_free
 def test_opening_uploads_leaves_the_process_warning_filters_alone(monkeypatch):
     """catch_warnings() swaps process-wide filters: unsafe with several sessions at once."""
     import warnings
