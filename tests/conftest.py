@@ -106,5 +106,41 @@ def mean_image_mse(train_images: np.ndarray, test_images: np.ndarray) -> float:
     return float(np.mean((test_images - train_images.mean(axis=0)) ** 2))
 
 
+DATA_FIXTURES = {"mnist", "small_mnist", "trained"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.get_closest_marker("data_free") and DATA_FIXTURES & set(item.fixturenames):
+            raise pytest.UsageError(f"{item.nodeid} is marked data_free but uses a dataset.")
+
+
+@pytest.fixture(autouse=True)
+def _data_free_means_no_data(request, monkeypatch):
+    """A `data_free` test that loads a dataset fails, even where a page would swallow it."""
+    if request.node.get_closest_marker("data_free") is None:
+        yield
+        return
+    import threading
+
+    import ae_core.data
+
+    loads: list[str] = []
+    load = ae_core.data._load_cached
+
+    def refuse(name: str, folder: str):
+        # A server warm-up started by an earlier test may still be loading: not this test's.
+        if threading.current_thread().name == "ae-warm-up":
+            return load(name, folder)
+        loads.append(name)
+        raise ae_core.data.DatasetError(f"{request.node.nodeid} is data_free but loads {name}")
+
+    monkeypatch.setattr(ae_core.data, "_load_cached", refuse)
+    # The server's background warm-up loads MNIST on purpose; a data-free test goes without.
+    monkeypatch.setenv("AE_WARM_UP", "0")
+    yield
+    assert not loads, f"marked data_free, but loaded {loads}"
+
+
 def pytest_report_header(config):
     return f"AE_DATA_DIR={os.environ.get('AE_DATA_DIR', '(not set: Keras cache)')}"

@@ -9,12 +9,14 @@ from tests.conftest import PRODUCT_ARCHITECTURES
 ALL = [a.name for a in all_architectures()]
 
 
+@pytest.mark.data_free
 def test_the_registry_holds_every_architecture_of_the_product():
     assert ALL == PRODUCT_ARCHITECTURES
     for arch in all_architectures():
         assert arch.title and arch.description and arch.config_class.architecture == arch.name
 
 
+@pytest.mark.data_free
 @pytest.mark.parametrize("name", ALL)
 @pytest.mark.parametrize("latent_dim", [1, 2, 32])
 def test_every_architecture_maps_images_to_codes_and_back(name, latent_dim):
@@ -28,6 +30,7 @@ def test_every_architecture_maps_images_to_codes_and_back(name, latent_dim):
     assert np.allclose(ae.reconstruct(images), decoded, atol=1e-5)
 
 
+@pytest.mark.data_free
 def test_the_same_seed_gives_the_same_initial_weights_and_another_seed_does_not():
     a = build_autoencoder(RunConfig.create("conv", seed=5))
     b = build_autoencoder(RunConfig.create("conv", seed=5))
@@ -37,12 +40,14 @@ def test_the_same_seed_gives_the_same_initial_weights_and_another_seed_does_not(
     assert not np.array_equal(a.encoder.get_weights()[0], c.encoder.get_weights()[0])
 
 
+@pytest.mark.data_free
 def test_layers_of_one_model_get_different_initial_weights():
     ae = build_autoencoder(RunConfig.create("deep", hidden_widths=(64, 64, 64)))
     kernels = [w for w in ae.encoder.get_weights() if w.shape == (64, 64)]
     assert len(kernels) == 2 and not np.array_equal(kernels[0], kernels[1])
 
 
+@pytest.mark.data_free
 def test_deep_widths_are_mirrored_in_the_decoder():
     ae = build_autoencoder(RunConfig.create("deep", hidden_widths=(300, 100), latent_dim=7))
     dense = [info for info in ae.layers() if info.kind == "Dense"]
@@ -50,6 +55,7 @@ def test_deep_widths_are_mirrored_in_the_decoder():
     assert sum(info.parameters for info in ae.layers()) == ae.count_parameters()
 
 
+@pytest.mark.data_free
 def test_conv_has_a_dense_bottleneck_and_convolutions_on_both_sides():
     ae = build_autoencoder(RunConfig.create("conv", conv_filters=(16, 32), latent_dim=5))
     kinds = [(info.part, info.kind) for info in ae.layers()]
@@ -59,6 +65,7 @@ def test_conv_has_a_dense_bottleneck_and_convolutions_on_both_sides():
     assert code.kind == "Dense" and code.output_shape == (5,)
 
 
+@pytest.mark.data_free
 def test_sparse_kl_uses_sigmoid_codes_and_l1_uses_relu():
     kl = build_autoencoder(RunConfig.create("sparse", sparsity="kl"))
     l1 = build_autoencoder(RunConfig.create("sparse", sparsity="l1"))
@@ -70,6 +77,7 @@ def test_sparse_kl_uses_sigmoid_codes_and_l1_uses_relu():
     assert l1.model.penalty_names == ("sparsity_loss",)
 
 
+@pytest.mark.data_free
 def test_denoising_declares_its_training_noise_and_body():
     ae = build_autoencoder(
         RunConfig.create("denoising", body="dense", noise_type="masking", noise_level=0.25)
@@ -78,6 +86,7 @@ def test_denoising_declares_its_training_noise_and_body():
     assert not any(info.kind == "Conv2D" for info in ae.layers())
 
 
+@pytest.mark.data_free
 def test_vae_can_sample_new_images_and_others_cannot():
     vae = build_autoencoder(RunConfig.create("vae", latent_dim=2))
     samples = vae.sample(6, np.random.default_rng(0))
@@ -86,6 +95,7 @@ def test_vae_can_sample_new_images_and_others_cannot():
         build_autoencoder(RunConfig.create("deep")).sample(2, np.random.default_rng(0))
 
 
+@pytest.mark.data_free
 def test_stacked_has_one_pretraining_stage_per_encoder_layer_sharing_its_weights():
     ae = build_autoencoder(RunConfig.create("stacked", hidden_widths=(64, 32), latent_dim=4))
     assert [s.title for s in ae.pretraining] == [
@@ -99,6 +109,7 @@ def test_stacked_has_one_pretraining_stage_per_encoder_layer_sharing_its_weights
     assert ae.pretraining[2].inputs_from.output.shape[-1] == 32
 
 
+@pytest.mark.data_free
 def test_unknown_architecture_is_a_config_error():
     from ae_core.errors import ConfigError
 

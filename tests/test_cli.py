@@ -21,6 +21,7 @@ def run_cli(*args, env=None, timeout=300):
     )
 
 
+@pytest.mark.data_free
 def test_archs_lists_every_architecture_with_its_description():
     out = run_cli("archs")
     assert out.returncode == 0, out.stderr
@@ -78,6 +79,7 @@ def test_evaluate_reports_the_same_figures_for_the_saved_run(trained_run):
         assert figures[key] == pytest.approx(trained[key], rel=1e-5)
 
 
+@pytest.mark.data_free
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -92,6 +94,7 @@ def test_bad_settings_exit_with_a_message_not_a_traceback(args, message):
     assert message in out.stderr and "Traceback" not in out.stderr
 
 
+@pytest.mark.data_free
 def test_an_unreadable_dataset_is_a_clear_error(tmp_path):
     (tmp_path / "mnist.npz").write_text("garbage")
     out = run_cli("train", "--arch", "dense", "--epochs", "1", env={"AE_DATA_DIR": str(tmp_path)})
@@ -99,6 +102,7 @@ def test_an_unreadable_dataset_is_a_clear_error(tmp_path):
     assert "is not a usable MNIST dataset" in out.stderr and "Traceback" not in out.stderr
 
 
+@pytest.mark.data_free
 def test_evaluate_refuses_a_folder_that_is_not_a_run(tmp_path):
     out = run_cli("evaluate", str(tmp_path))
     assert out.returncode == 2

@@ -7,6 +7,7 @@ from ae_core.errors import ConfigError
 from ae_core.run_config import RunConfig
 
 
+@pytest.mark.data_free
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
@@ -38,11 +39,13 @@ def test_bad_settings_are_refused_with_a_clear_message(settings, message):
     assert message in str(error.value)
 
 
+@pytest.mark.data_free
 def test_unknown_architecture_lists_the_known_ones():
     with pytest.raises(ConfigError, match="Unknown architecture 'resnet'; choose one of dense"):
         RunConfig.create("resnet")
 
 
+@pytest.mark.data_free
 def test_values_from_text_are_normalised():
     config = RunConfig.create(
         "deep", hidden_widths="512, 64", epochs="3", learning_rate="0.01", train_size=1000.0
@@ -53,6 +56,7 @@ def test_values_from_text_are_normalised():
     assert config.data.train_size == 1000
 
 
+@pytest.mark.data_free
 def test_round_trip_through_a_plain_dict_is_exact():
     config = RunConfig.create("sparse", sparsity="kl", latent_dim=16, seed=7, train_size=500)
     again = RunConfig.from_dict(config.to_dict())
@@ -60,6 +64,7 @@ def test_round_trip_through_a_plain_dict_is_exact():
     assert again.to_dict()["model"]["hidden_widths"] == [256]
 
 
+@pytest.mark.data_free
 def test_from_dict_refuses_unknown_settings_and_parts():
     values = RunConfig.create("dense").to_dict()
     values["model"]["dropout"] = 0.5
@@ -69,18 +74,21 @@ def test_from_dict_refuses_unknown_settings_and_parts():
         RunConfig.from_dict({**RunConfig.create("dense").to_dict(), "extra": {}})
 
 
+@pytest.mark.data_free
 def test_settings_are_frozen():
     config = TrainConfig()
     with pytest.raises(dataclasses.FrozenInstanceError):
         config.epochs = 3  # type: ignore[misc]
 
 
+@pytest.mark.data_free
 def test_learning_rate_defaults_to_what_suits_the_optimizer():
     assert TrainConfig(optimizer="adam").effective_learning_rate == pytest.approx(1e-3)
     assert TrainConfig(optimizer="adadelta").effective_learning_rate == pytest.approx(1.0)
     assert TrainConfig(optimizer="sgd", learning_rate=0.2).effective_learning_rate == 0.2
 
 
+@pytest.mark.data_free
 def test_value_kinds_describe_each_setting_for_widgets_and_flags():
     assert DataConfig.value_kind("train_size") == "int"
     assert DataConfig.is_optional("train_size")
@@ -93,6 +101,7 @@ def test_value_kinds_describe_each_setting_for_widgets_and_flags():
     assert not deep.is_optional("latent_dim")
 
 
+@pytest.mark.data_free
 def test_replace_changes_settings_and_still_validates():
     config = RunConfig.create("conv", latent_dim=2)
     assert config.replace(epochs=9).train.epochs == 9

@@ -121,6 +121,7 @@ def test_subsets_are_seeded_repeatable_and_without_repeats(mnist):
     assert everything is mnist.x_train
 
 
+@pytest.mark.data_free
 def test_one_per_class_picks_the_first_of_each_label():
     labels = np.array([3, 1, 0, 1, 2, 3, 0])
     assert one_per_class(labels, 4).tolist() == [2, 1, 4, 0]

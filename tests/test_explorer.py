@@ -43,6 +43,7 @@ def test_describe_says_what_the_model_is(explorer):
     assert explorer.describe() == "Deep dense, code size 8, 3 epochs on 4,000 images"
 
 
+@pytest.mark.data_free
 def test_every_preset_is_a_valid_configuration():
     keys = [p.key for p in PRESETS]
     assert len(set(keys)) == len(keys) == 4

@@ -24,6 +24,7 @@ def images(n):
     return RNG.random((n, 28, 28), dtype=np.float32)
 
 
+@pytest.mark.data_free
 def test_image_rows_wraps_rows_in_step_and_labels_them():
     fig = image_rows(
         [
@@ -45,6 +46,7 @@ def test_image_rows_wraps_rows_in_step_and_labels_them():
     assert fig.layout.yaxis.range[0] > lowest_caption
 
 
+@pytest.mark.data_free
 def test_loss_curves_show_train_and_validation_and_penalty_terms():
     records = [
         EpochRecord(
@@ -76,6 +78,7 @@ def test_loss_curves_show_train_and_validation_and_penalty_terms():
     ]
 
 
+@pytest.mark.data_free
 def test_loss_curves_shade_pretraining_stages():
     pre = [
         EpochRecord(f"Pretraining layer {i} of 2 (a -> b)", 1, {"loss": 2.0}, {"loss": 2.0}, i)
@@ -95,6 +98,7 @@ def test_loss_curves_shade_pretraining_stages():
     assert fig.layout.yaxis.type == "linear"  # 2.0 / 0.1 is no reason for a log axis
 
 
+@pytest.mark.data_free
 def test_latent_scatter_gives_each_class_a_discrete_colour_and_keeps_indices():
     points = RNG.normal(size=(300, 2)).astype(np.float32)
     labels = np.arange(300) % 10
@@ -110,6 +114,7 @@ def test_latent_scatter_gives_each_class_a_discrete_colour_and_keeps_indices():
     assert fig.layout.yaxis.scaleanchor == "x"
 
 
+@pytest.mark.data_free
 def test_manifold_tiles_the_plane_with_code_values_on_the_axes():
     xs, ys = np.linspace(-2, 2, 5), np.linspace(-1, 1, 4)
     fig = manifold(images(20), xs, ys)
@@ -118,12 +123,14 @@ def test_manifold_tiles_the_plane_with_code_values_on_the_axes():
     assert list(fig.layout.yaxis.ticktext) == [f"{v:.2g}" for v in ys[::-1]]
 
 
+@pytest.mark.data_free
 def test_error_histogram_overlays_the_baseline_and_marks_a_threshold():
     fig = error_histogram(RNG.random(100), RNG.random(100), threshold=0.5, marks={"yours": 0.2})
     assert [t.name for t in fig.data] == ["this model", "PCA"]
     assert len(fig.layout.shapes) == 2
 
 
+@pytest.mark.data_free
 def test_network_diagram_draws_one_block_per_layer_and_counts_parameters():
     layers = [
         LayerInfo("encoder", "image", "InputLayer", (28, 28), 0, None),
@@ -138,12 +145,14 @@ def test_network_diagram_draws_one_block_per_layer_and_counts_parameters():
     assert any("<b>code</b>" in a.text for a in fig.layout.annotations)
 
 
+@pytest.mark.data_free
 def test_the_home_sketch_shows_both_images():
     fig = autoencoder_sketch(images(1)[0], images(1)[0], code_size=2)
     assert [t.type for t in fig.data] == ["heatmap", "heatmap"]
     assert any("2 numbers" in a.text for a in fig.layout.annotations)
 
 
+@pytest.mark.data_free
 @pytest.mark.parametrize("k", [1, 2, 5])
 def test_latent_views_are_honest_about_projection(k):
     from ae_core.latent import to_plane
@@ -160,6 +169,7 @@ def test_latent_views_are_honest_about_projection(k):
         assert "no meaning" in view.y_title
 
 
+@pytest.mark.data_free
 def test_grid_and_path_helpers():
     from ae_core.latent import grid_axes, grid_codes, interpolate
 
@@ -170,6 +180,7 @@ def test_grid_and_path_helpers():
     assert path.shape == (5, 3) and path[2].tolist() == [0.5] * 3
 
 
+@pytest.mark.data_free
 def test_loss_curves_say_what_each_term_is_measured_in():
     records = [
         EpochRecord(

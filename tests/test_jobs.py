@@ -1,5 +1,7 @@
 import time
 
+import pytest
+
 from ae_core.jobs import TrainingJob
 from tests.conftest import small_run
 
@@ -39,6 +41,7 @@ def test_errors_in_the_thread_become_a_message(small_mnist):
     assert "needs fashion_mnist" in done.message
 
 
+@pytest.mark.data_free
 def test_the_progress_line_says_where_a_run_is():
     from ae_core.jobs import JobSnapshot
     from ae_core.progress import BatchProgress, progress_line

@@ -4,6 +4,7 @@ import pytest
 from ae_core.metrics import per_image_bce, per_image_mse, percentile_of, psnr, ssim
 
 
+@pytest.mark.data_free
 def test_per_image_mse_and_bce_match_their_definitions():
     target = np.zeros((2, 28, 28), np.float32)
     target[1] = 1.0
@@ -12,6 +13,7 @@ def test_per_image_mse_and_bce_match_their_definitions():
     assert per_image_bce(target, output) == pytest.approx([-np.log(0.75), -np.log(0.25)], rel=1e-5)
 
 
+@pytest.mark.data_free
 def test_bce_stays_finite_for_outputs_outside_zero_one():
     target = np.ones((1, 28, 28), np.float32)
     assert np.isfinite(per_image_bce(target, np.full_like(target, -3.0))).all()
@@ -32,6 +34,7 @@ def test_psnr_is_ten_log_of_inverse_mse_and_ssim_is_one_for_identical_images(sma
     assert (ssim(clean, mild) < 0.99).all()
 
 
+@pytest.mark.data_free
 def test_percentile_counts_how_many_are_better():
     population = np.arange(100, dtype=float)
     assert percentile_of(-1, population) == 0.0
@@ -39,6 +42,7 @@ def test_percentile_counts_how_many_are_better():
     assert percentile_of(1000, population) == 100.0
 
 
+@pytest.mark.data_free
 def test_knn_votes_with_the_nearest_neighbours():
     from ae_core.metrics import knn_accuracy, knn_predict
 

@@ -22,12 +22,14 @@ def test_noise_stays_in_range_is_repeatable_and_leaves_input_alone(images, kind)
     assert np.array_equal(images, before)
 
 
+@pytest.mark.data_free
 def test_gaussian_noise_has_the_requested_sigma_before_clipping():
     grey = np.full((100, 28, 28), 0.5, np.float32)
     noisy = add_noise(grey, "gaussian", 0.1, np.random.default_rng(0))
     assert np.std(noisy - grey) == pytest.approx(0.1, rel=0.02)
 
 
+@pytest.mark.data_free
 def test_salt_and_pepper_hits_the_requested_fraction_with_both_colours():
     grey = np.full((100, 28, 28), 0.5, np.float32)
     noisy = add_noise(grey, "salt_and_pepper", 0.2, np.random.default_rng(0))

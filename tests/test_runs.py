@@ -93,6 +93,7 @@ def _copy(saved, name, tmp_path):
     return shutil.copytree(saved(name), tmp_path / "copy")
 
 
+@pytest.mark.data_free
 def test_refuses_what_is_not_a_run_folder(tmp_path):
     with pytest.raises(RunFolderError, match="is not a folder"):
         load_run(tmp_path / "missing")

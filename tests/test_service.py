@@ -148,6 +148,7 @@ def test_a_finished_run_is_found_on_disk_by_a_new_server(tmp_path):
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.data_free
 def test_the_memory_budget_drops_the_least_recently_used_model():
     models = {k: build_autoencoder(tiny(seed=i)) for i, k in enumerate("abc")}
     size = model_bytes(models["a"])
