@@ -46,6 +46,7 @@ class Param:
     # Values a UI offers on a slider (None means "unset"); any valid value is still accepted.
     suggestions: tuple[Any, ...] | None = None
     none_label: str = "default"  # how a UI names the unset value
+    example: str = "e.g. 256, 128"  # what a UI shows in an empty box for a list
     # Shown only when another setting has one of these values: (setting name, allowed values).
     shown_when: tuple[str, tuple[Any, ...]] | None = None
 
@@ -230,6 +231,21 @@ class DataConfig(Settings):
         minimum=100,
         maximum=10_000,
     )
+    exclude_classes: tuple[int, ...] = param(
+        (),
+        "Classes left out",
+        "Class numbers the model never sees in training (e.g. 7): the anomalies for the "
+        "Anomaly detection page. Empty means it trains on every class.",
+        minimum=0,
+        maximum=9,
+        min_items=0,
+        max_items=9,
+        example="e.g. 7 or 3, 8",
+    )
+
+    def check(self) -> None:
+        # One order and no repeats, so the same classes always make the same run.
+        object.__setattr__(self, "exclude_classes", tuple(sorted(set(self.exclude_classes))))
 
 
 @dataclass(frozen=True)

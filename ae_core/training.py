@@ -92,15 +92,31 @@ class TrainingData:
     def from_dataset(cls, dataset: Dataset, config: RunConfig) -> TrainingData:
         seed = config.train.seed
         x_train, y_train = training_set(dataset, config)
-        x_val, _ = subset(dataset.x_test, dataset.y_test, config.data.validation_size, seed + 1)
+        x_val, _ = subset(
+            *normal_only(dataset.x_test, dataset.y_test, config),
+            config.data.validation_size,
+            seed + 1,
+        )
         code_images, code_labels = subset(dataset.x_test, dataset.y_test, CODE_SAMPLE_SIZE, seed)
         showcase = dataset.x_test[one_per_class(dataset.y_test, len(dataset.class_names))]
         return cls(x_train, y_train, x_val, showcase, code_images, code_labels)
 
 
 def training_set(dataset: Dataset, config: RunConfig) -> tuple[np.ndarray, np.ndarray]:
-    """The exact training images and labels a run uses: its seeded subset."""
-    return subset(dataset.x_train, dataset.y_train, config.data.train_size, config.train.seed)
+    """The exact training images and labels a run uses: its seeded subset of the classes it
+    keeps (a run that leaves classes out never sees them)."""
+    images, labels = normal_only(dataset.x_train, dataset.y_train, config)
+    return subset(images, labels, config.data.train_size, config.train.seed)
+
+
+def normal_only(
+    images: np.ndarray, labels: np.ndarray, config: RunConfig
+) -> tuple[np.ndarray, np.ndarray]:
+    """The images of the classes a run trains on (all of them unless it leaves some out)."""
+    if not config.data.exclude_classes:
+        return images, labels
+    keep = ~np.isin(labels, config.data.exclude_classes)
+    return images[keep], labels[keep]
 
 
 def make_optimizer(train: TrainConfig) -> keras.optimizers.Optimizer:

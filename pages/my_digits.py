@@ -6,9 +6,10 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from ae_core.figures import CHART_CONFIG, error_histogram, image_steps, latent_scatter
+from ae_core.figures import error_histogram, image_steps, latent_scatter
 from ae_core.images import FILE_TYPES, ImageError, Preprocessed, preprocess
 from ae_core.metrics import per_image_mse, percentile_of
+from pages.ui.charts import show_chart
 from pages.ui.common import choose_model, page_start, show_problems
 from pages.ui.drawing import drawing_pad
 from pages.ui.uploads import give_memory_back, read_once
@@ -59,6 +60,13 @@ session = page_start(
     "run through the model.",
 )
 model = choose_model(session)
+# A model that left classes out is compared with the digits it knows, as a detector would be.
+left_out = model.config.data.exclude_classes if model is not None else ()
+normal_classes = (
+    ", ".join(n for c, n in enumerate(model.dataset.class_names) if c not in left_out)
+    if model is not None
+    else ""
+)
 show_problems(session)
 
 upload_tab, draw_tab, example_tab = st.tabs(["Upload", "Draw", "Examples"])
@@ -153,9 +161,9 @@ for i, (name, steps) in enumerate(ready):
                 ("reconstruction", reconstructions[i]),
                 ("difference", reconstructions[i] - steps.image),
             ]
-        st.plotly_chart(image_steps(shown), config=CHART_CONFIG, key=f"mine.steps.{i}")
+        show_chart(image_steps(shown), key=f"mine.steps.{i}")
         if model is not None:
-            rank = percentile_of(float(errors[i]), model.errors)
+            rank = percentile_of(float(errors[i]), model.normal_errors)
             verdict = (
                 "as easy for the model as a typical test digit"
                 if rank < 75
@@ -168,7 +176,8 @@ for i, (name, steps) in enumerate(ready):
             right.metric(
                 "Worse than",
                 f"{rank:.0f}% of test digits",
-                help="Percentile among the 10,000 test digits.",
+                help=f"Percentile among the {len(model.normal_errors):,} test digits"
+                + (f" of the classes it trained on ({normal_classes})." if left_out else "."),
             )
             st.caption(f"{verdict.capitalize()}.")
 
@@ -176,7 +185,7 @@ if model is not None:
     st.subheader("Where your digits land")
     view = model.view
     marks = {f"{chr(65 + i)}": point for i, point in enumerate(view.project(codes))}
-    st.plotly_chart(
+    show_chart(
         latent_scatter(
             view.points,
             model.dataset.y_test,
@@ -186,16 +195,15 @@ if model is not None:
             highlights=marks,
             height=520,
         ),
-        config=CHART_CONFIG,
         key="mine.latent",
     )
     st.caption(f"Stars are your images, among the 10,000 test digits. {view.description}")
-    st.plotly_chart(
+    show_chart(
         error_histogram(
-            model.errors,
+            model.normal_errors,
             marks={f"{chr(65 + i)}": float(e) for i, e in enumerate(errors)},
-            title="Your images' errors among the test digits'",
+            title="Your images' errors among the test digits'"
+            + (f" (the classes it trained on: {normal_classes})" if left_out else ""),
         ),
-        config=CHART_CONFIG,
         key="mine.errors",
     )

@@ -16,6 +16,7 @@ RESULT_PAGES = [
     "pages/latent_space.py",
     "pages/denoising.py",
     "pages/features.py",
+    "pages/anomalies.py",
 ]
 
 

@@ -86,6 +86,7 @@ def test_evaluate_reports_the_same_figures_for_the_saved_run(trained_run):
         (["--arch", "deep", "--latent-dim", "0"], "Code size (latent_dim) must be at least 1"),
         (["--arch", "deep", "--beta", "2"], "'beta' does not apply to the deep architecture"),
         (["--arch", "conv", "--conv-filters", "8,8,8"], "needs between 1 and 2 values"),
+        (["--arch", "deep", "--exclude-classes", "7,11"], "(exclude_classes) must be at most 9"),
     ],
 )
 def test_bad_settings_exit_with_a_message_not_a_traceback(args, message):

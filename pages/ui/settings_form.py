@@ -80,7 +80,7 @@ def _widget(settings_class, name: str, p: Param, value: Any, key: str, disabled:
         )
     if kind == "list":
         text = ", ".join(str(v) for v in value) if isinstance(value, list | tuple) else str(value)
-        return st.text_input(value=text, placeholder="e.g. 256, 128", **common)
+        return st.text_input(value=text, placeholder=p.example, **common)
     # Number boxes carry no bounds of their own: a browser keeps an out-of-range number on
     # screen (in red) while handing Python the last valid one, so Start would train with a
     # value nobody sees. The typed value goes to the settings, whose check names the bounds.
