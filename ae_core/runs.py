@@ -27,6 +27,7 @@ from typing import Any
 
 from ae_core.architectures import Autoencoder
 from ae_core.errors import AELabError, RunFolderError
+from ae_core.replay import Replay
 from ae_core.run_config import RunConfig
 from ae_core.training import EpochRecord, TrainingResult, build_autoencoder
 
@@ -57,6 +58,7 @@ class SavedRun:
     history: list[EpochRecord]
     metrics: dict[str, Any]
     info: dict[str, Any]
+    replay: Replay | None = None  # runs saved before replays were kept have none
 
     @property
     def name(self) -> str:
@@ -96,7 +98,9 @@ def new_run_folder(root: Path, config: RunConfig) -> Path:
     return Path(root) / name
 
 
-def save_run(folder: Path, result: TrainingResult, metrics: dict[str, Any]) -> Path:
+def save_run(
+    folder: Path, result: TrainingResult, metrics: dict[str, Any], replay: Replay | None = None
+) -> Path:
     """Write a run to `folder` (which must not exist yet) and return it.
 
     Files are written to a hidden temporary folder that is renamed at the end, so a crash
@@ -126,6 +130,8 @@ def save_run(folder: Path, result: TrainingResult, metrics: dict[str, Any]) -> P
         _write_json(staging / "metrics.json", metrics)
         for part in PARTS:
             getattr(result.autoencoder, part).save(staging / f"{part}.keras")
+        if replay is not None:
+            replay.save(staging)
         try:
             staging.rename(folder)
         except OSError:
@@ -191,7 +197,12 @@ def load_run(folder: Path) -> SavedRun:
                 f"network described in run.json ({type(exc).__name__}: "
                 f"{_without_paths(_first_line(exc), folder)})."
             ) from exc
-    return SavedRun(folder, config, ae, history, metrics, info)
+    try:
+        replay = Replay.load(folder)
+    except RunFolderError as exc:  # the model is fine; only the playback is lost
+        log.warning("%s", exc)
+        replay = None
+    return SavedRun(folder, config, ae, history, metrics, info, replay)
 
 
 def list_runs(root: Path) -> list[RunSummary]:
