@@ -17,11 +17,16 @@ def main() -> None:
     navigation = st.navigation(
         [
             st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+            st.Page("pages/learn.py", title="Learn", icon=":material/school:"),
             st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
             st.Page("pages/reconstructions.py", title="Reconstructions", icon=":material/compare:"),
             st.Page("pages/latent_space.py", title="Latent space", icon=":material/scatter_plot:"),
             st.Page("pages/denoising.py", title="Denoising", icon=":material/auto_fix_high:"),
             st.Page("pages/features.py", title="Features", icon=":material/grid_view:"),
+            st.Page(
+                "pages/anomalies.py", title="Anomaly detection", icon=":material/crisis_alert:"
+            ),
+            st.Page("pages/compare.py", title="Compare runs", icon=":material/view_column:"),
             st.Page("pages/my_digits.py", title="My digits", icon=":material/draw:"),
             st.Page("pages/class_view.py", title="Class", icon=":material/groups:"),
         ]

@@ -21,11 +21,13 @@ import numpy as np
 from ae_core.architectures import Autoencoder, get_architecture
 from ae_core.constants import FINAL_STAGE, IMAGE_SHAPE, PIXELS
 from ae_core.data import Dataset
+from ae_core.errors import ConfigError
 from ae_core.latent import LatentView, grid_axes, grid_codes, to_plane
-from ae_core.metrics import per_image_mse, psnr, ssim
+from ae_core.metrics import knn_accuracy, per_image_bce, per_image_mse, psnr, ssim
 from ae_core.model_ids import saved_model_id, trained_model_id
 from ae_core.noise import add_noise
 from ae_core.pca import PCA, fit_pca
+from ae_core.replay import Replay
 from ae_core.run_config import RunConfig
 from ae_core.runs import SavedRun
 from ae_core.training import EpochRecord, TrainingResult, training_set
@@ -43,6 +45,37 @@ class DenoisingExample:
     noisy_ssim: np.ndarray
     denoised_ssim: np.ndarray
 
+
+@dataclass(frozen=True)
+class AnomalyTest:
+    """Normal and anomalous test images with the model's and PCA's errors on each."""
+
+    description: str  # what the anomalies are, in words
+    normal_images: np.ndarray
+    normal_labels: np.ndarray
+    normal_errors: np.ndarray
+    normal_pca_errors: np.ndarray
+    anomalous_images: np.ndarray
+    anomalous_labels: np.ndarray
+    anomalous_errors: np.ndarray
+    anomalous_pca_errors: np.ndarray
+    anomalous_class_names: tuple[str, ...]  # names of the anomalies' labels
+
+
+@dataclass(frozen=True)
+class Robustness:
+    """Mean error and PSNR at each noise level, of the noisy images and of the model's output."""
+
+    kind: str
+    levels: np.ndarray
+    noisy_mse: np.ndarray
+    model_mse: np.ndarray
+    noisy_psnr: np.ndarray  # NaN without noise (an exact copy has no finite PSNR)
+    model_psnr: np.ndarray
+
+
+# Where the anomalies come from: the classes the run left out, or another dataset's images.
+LEFT_OUT = "left out"
 
 ModelSource = Autoencoder | Callable[[], Autoencoder]
 T = TypeVar("T")
@@ -99,11 +132,13 @@ class ModelExplorer:
         shared: ModelResults | None = None,
         model_id: str | None = None,
         short_name: str | None = None,
+        replay: Replay | None = None,
     ):
         self.name = name  # for display only: "Run 1: Deep dense, code 2"
         # What pages key the model by (session dicts, widget options); never parsed.
         self.id = model_id or name
         self.short_name = short_name or name  # "Run 1", for labels beside other models
+        self.replay = replay  # how it learned, epoch by epoch, when that was kept
         self.config = config
         self._autoencoder = autoencoder
         self.dataset = dataset
@@ -125,6 +160,7 @@ class ModelExplorer:
         run_id: str | None = None,
         shared: ModelResults | None = None,
         short_name: str | None = None,
+        replay: Replay | None = None,
     ) -> ModelExplorer:
         """A model trained on this server (`source` fetches it from the shared cache)."""
         return cls(
@@ -139,6 +175,7 @@ class ModelExplorer:
             shared=shared,
             model_id=trained_model_id(run_id) if run_id else None,
             short_name=short_name,
+            replay=replay,
         )
 
     @classmethod
@@ -164,6 +201,7 @@ class ModelExplorer:
             shared=shared,
             model_id=saved_model_id(run.folder.name),
             short_name=run.folder.name,
+            replay=run.replay,
         )
 
     @property
@@ -230,6 +268,132 @@ class ModelExplorer:
     @property
     def pca_mse(self) -> float:
         return float(self.pca_errors.mean())
+
+    def anomaly_test(self, source: str, other: Dataset | None = None) -> AnomalyTest:
+        """The model as an anomaly detector: normal test images are those of the classes it
+        trained on; anomalies are the classes it left out (`source` LEFT_OUT) or the test
+        images of `other`, a dataset it never saw (`source` its name)."""
+        return self._results.get(("anomaly", source), lambda: self._anomaly_test(source, other))
+
+    def _anomaly_test(self, source: str, other: Dataset | None) -> AnomalyTest:
+        left_out = np.isin(self.dataset.y_test, self.config.data.exclude_classes)
+        normal = ~left_out
+        if source == LEFT_OUT:
+            if not left_out.any():
+                raise ConfigError(
+                    "This model trained on every class, so no class is new to it: train one "
+                    "with some classes left out, or use the other dataset as the anomalies."
+                )
+            names = self.dataset.class_names
+            shown = tuple(names[c] for c in self.config.data.exclude_classes)
+            images, labels = self.dataset.x_test[left_out], self.dataset.y_test[left_out]
+            errors, pca_errors = self.errors[left_out], self.pca_errors[left_out]
+            description = f"the {', '.join(shown)} it never saw in training"
+        else:
+            if other is None or other.name != source:
+                raise ConfigError(f"The anomalies need the {source} test images.")
+            images, labels, names = other.x_test, other.y_test, other.class_names
+            errors = per_image_mse(images, self.autoencoder.reconstruct(images))
+            pca_images = self.pca.reconstruct_clipped(images, self.latent_dim)
+            pca_errors = per_image_mse(images, pca_images)
+            description = f"{other.info.title} images, a dataset it never saw"
+        return AnomalyTest(
+            description=description,
+            normal_images=self.dataset.x_test[normal],
+            normal_labels=self.dataset.y_test[normal],
+            normal_errors=self.errors[normal],
+            normal_pca_errors=self.pca_errors[normal],
+            anomalous_images=images,
+            anomalous_labels=labels,
+            anomalous_errors=errors,
+            anomalous_pca_errors=pca_errors,
+            anomalous_class_names=names,
+        )
+
+    KNN_TRAIN = 10_000  # training codes the 5-NN vote uses: plenty, and fast to encode
+
+    @property
+    def code_knn_accuracy(self) -> float:
+        """How well the codes keep classes apart: 5-NN accuracy on the test codes, voting
+        with the codes of (up to) 10,000 of the run's training images."""
+
+        def score() -> float:
+            images, labels = training_set(self.dataset, self.config)
+            codes = self.autoencoder.encode(images[: self.KNN_TRAIN])
+            return knn_accuracy(
+                codes, labels[: self.KNN_TRAIN], self.test_codes, self.dataset.y_test
+            )
+
+        return self._results.get(("knn",), score)
+
+    @property
+    def test_bce(self) -> float:
+        x = self.dataset.x_test
+        return self._results.get(
+            ("bce",), lambda: float(per_image_bce(x, self.autoencoder.reconstruct(x)).mean())
+        )
+
+    def summary(self) -> dict[str, str]:
+        """One row of a comparison table, formatted for reading."""
+        finals = [r for r in self.history if r.stage == FINAL_STAGE]
+        return {
+            "model": self.name,
+            "architecture": self.architecture_title,
+            "code": str(self.latent_dim),
+            "parameters": f"{self.autoencoder.count_parameters():,}",
+            "test MSE": f"{self.test_mse:.4f}",
+            "test BCE": f"{self.test_bce:.4f}",
+            "PCA MSE (same size)": f"{self.pca_mse:.4f}",
+            "5-NN accuracy of codes": f"{self.code_knn_accuracy:.3f}",
+            "epochs": str(len(finals)),
+            "training s": f"{self.history[-1].seconds:.0f}" if self.history else "-",
+        }
+
+    # --- what the code is made of -------------------------------------------------------
+    @property
+    def posterior(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """A VAE's Gaussian for each test image, (means, log-variances); None otherwise."""
+        if self.config.architecture != "vae":
+            return None
+
+        def compute() -> tuple[np.ndarray, np.ndarray]:
+            x, encoder = self.dataset.x_test, self.autoencoder.encoder
+            parts = [encoder(x[i : i + 1_000], training=False) for i in range(0, len(x), 1_000)]
+            means = np.concatenate([keras.ops.convert_to_numpy(m) for m, _ in parts])
+            log_vars = np.concatenate([keras.ops.convert_to_numpy(v) for _, v in parts])
+            return means.astype(np.float32), log_vars.astype(np.float32)
+
+        return self._results.get(("posterior",), compute)
+
+    def sampled_codes(self, seed: int = 0) -> np.ndarray | None:
+        """One draw from each test image's Gaussian (a VAE's decoder trains on such draws)."""
+        if self.posterior is None:
+            return None
+        means, log_vars = self.posterior
+        noise = np.random.default_rng(seed).standard_normal(means.shape).astype(np.float32)
+        return means + np.exp(0.5 * log_vars) * noise
+
+    @property
+    def kl_per_dimension(self) -> np.ndarray | None:
+        """A VAE's KL divergence from N(0, 1) per code dimension, in nats, averaged over the
+        test images: near 0 means the dimension carries nothing (posterior collapse)."""
+        if self.posterior is None:
+            return None
+        means, log_vars = self.posterior
+        kl = -0.5 * (1.0 + log_vars - np.square(means) - np.exp(log_vars))
+        return kl.mean(axis=0)
+
+    @property
+    def dead_units(self) -> np.ndarray:
+        """Code units that never change: the same value on every test image (a ReLU that
+        never fires, a sparse unit the penalty silenced). Their indices."""
+        codes = self.test_codes
+        return np.flatnonzero(codes.max(axis=0) - codes.min(axis=0) < 1e-6)
+
+    @property
+    def normal_errors(self) -> np.ndarray:
+        """Errors of the test images of the classes the model trained on (all, usually)."""
+        return self.errors[~np.isin(self.dataset.y_test, self.config.data.exclude_classes)]
 
     # --- on demand ---------------------------------------------------------------------
     def reconstruct_test_images(self, indices: np.ndarray) -> np.ndarray:
@@ -301,6 +465,35 @@ class ModelExplorer:
         moved[np.arange(len(units)), units] += 2 * spread[units]
         base = self.decode(centre[None, :])
         return self.decode(moved) - base
+
+    def robustness(
+        self, kind: str, levels: tuple[float, ...], count: int, seed: int = 0
+    ) -> Robustness:
+        """How the model copes as noise grows: the same `count` test images at every level,
+        with the same noise a model compared with it gets (same seed)."""
+        key = ("robustness", kind, tuple(round(float(v), 4) for v in levels), count, seed)
+
+        def score() -> Robustness:
+            rng = np.random.default_rng(seed)
+            chosen = np.sort(rng.choice(len(self.dataset.x_test), count, replace=False))
+            clean = self.dataset.x_test[chosen]
+            rows = []
+            for i, level in enumerate(levels):
+                noisy = add_noise(clean, kind, level, np.random.default_rng([seed, i]))
+                output = self.autoencoder.reconstruct(noisy)
+                noisy_psnr = psnr(clean, noisy)
+                rows.append(
+                    (
+                        per_image_mse(clean, noisy).mean(),
+                        per_image_mse(clean, output).mean(),
+                        noisy_psnr.mean() if np.isfinite(noisy_psnr).all() else np.nan,
+                        psnr(clean, output).mean(),
+                    )
+                )
+            columns = np.array(rows, np.float64).T
+            return Robustness(kind, np.asarray(levels, np.float64), *columns)
+
+        return self._results.get(key, score)
 
     def denoising(self, kind: str, level: float, count: int, seed: int = 0) -> DenoisingExample:
         """Test images with noise added, the model's output and PSNR/SSIM of both."""

@@ -31,6 +31,7 @@ PALETTE = (
     "#661100",
 )
 GREYS = [[0.0, "black"], [1.0, "white"]]
+MODEL_COLOURS = ("#332288", "#CC6677", "#117733", "#AA4499")  # models side by side
 SIGNED = [[0.0, "#2166AC"], [0.5, "black"], [1.0, "#D6604D"]]
 FONT = {"family": "sans-serif"}
 # How every chart is shown: without plotly's toolbar, which distracts in a classroom.
@@ -358,10 +359,12 @@ def latent_scatter(
     highlights: Mapping[str, np.ndarray] | None = None,
     equal_axes: bool = True,
     height: int = 560,
+    ranges: tuple[tuple[float, float], tuple[float, float]] | None = None,
 ) -> go.Figure:
     """Codes as points coloured by label (WebGL, one trace per class, index in customdata).
 
-    `highlights` maps names to extra points drawn on top as large outlined stars.
+    `highlights` maps names to extra points drawn on top as large outlined stars; `ranges`
+    fixes the axes ((x0, x1), (y0, y1)), e.g. so frames of a replay share them.
     """
     points = np.asarray(points, np.float32)
     labels = np.asarray(labels)
@@ -400,10 +403,11 @@ def latent_scatter(
         )
     fig.update_layout(
         title=dict(text=title) if title else None,
-        xaxis=dict(title=dict(text=x_title), zeroline=False),
+        xaxis=dict(title=dict(text=x_title), zeroline=False, range=ranges[0] if ranges else None),
         yaxis=dict(
             title=dict(text=y_title),
             zeroline=False,
+            range=ranges[1] if ranges else None,
             **(dict(scaleanchor="x", scaleratio=1) if equal_axes else {}),
         ),
         legend=dict(title=dict(text="label"), itemsizing="constant"),
@@ -458,6 +462,7 @@ def error_histogram(
     threshold: float | None = None,
     marks: Mapping[str, float] | None = None,
     title: str = "Reconstruction error of every test image",
+    name: str = "this model",
 ) -> go.Figure:
     """Histogram of per-image errors, optionally beside a baseline's, a threshold and marks."""
     upper = float(
@@ -465,7 +470,7 @@ def error_histogram(
     )
     bins = dict(start=0.0, end=upper * 1.05, size=upper * 1.05 / 60)
     fig = go.Figure(
-        go.Histogram(x=errors, xbins=bins, name="this model", marker_color="#332288", opacity=0.75)
+        go.Histogram(x=errors, xbins=bins, name=name, marker_color="#332288", opacity=0.75)
     )
     if baseline is not None:
         fig.add_trace(
@@ -494,6 +499,56 @@ def error_histogram(
         yaxis=dict(title=dict(text="test images")),
         legend=dict(orientation="h", y=-0.25),
         height=320,
+        margin=dict(l=60, r=10, t=50, b=10),
+        font=FONT,
+    )
+    return fig
+
+
+def roc_curves(
+    curves: Mapping[str, tuple[np.ndarray, np.ndarray, float]],
+    point: tuple[float, float] | None = None,
+    title: str = "ROC: every threshold at once",
+) -> go.Figure:
+    """ROC curves (false positive rate, true positive rate, AUC by name), the chance diagonal,
+    and the operating point of the chosen threshold."""
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=[0, 1],
+            y=[0, 1],
+            mode="lines",
+            name="chance (AUC 0.5)",
+            line=dict(color="#BBBBBB", dash="dot"),
+        )
+    )
+    colours = ("#332288", "#DDCC77", "#117733", "#CC6677")
+    for i, (label, (fpr, tpr, auc)) in enumerate(curves.items()):
+        fig.add_trace(
+            go.Scatter(
+                x=fpr,
+                y=tpr,
+                mode="lines",
+                name=f"{label} (AUC {auc:.3f})",
+                line=dict(color=colours[i % len(colours)], width=3 if i == 0 else 2),
+            )
+        )
+    if point is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=[point[0]],
+                y=[point[1]],
+                mode="markers",
+                name="the threshold",
+                marker=dict(size=12, color="#CC6677", symbol="diamond"),
+            )
+        )
+    fig.update_layout(
+        title=dict(text=title),
+        xaxis=dict(title=dict(text="normal images flagged (false positive rate)"), range=[0, 1]),
+        yaxis=dict(title=dict(text="anomalies caught (recall)"), range=[0, 1.02]),
+        legend=dict(orientation="h", y=-0.3),
+        height=380,
         margin=dict(l=60, r=10, t=50, b=10),
         font=FONT,
     )
@@ -630,3 +685,134 @@ def autoencoder_sketch(
         font=FONT,
     )
     return fig
+
+
+def compare_losses(histories: Mapping[str, Sequence[LossRecord]]) -> go.Figure:
+    """The final training's loss per epoch of several models: training solid, validation
+    dashed, one colour per model (pretraining stages left out: they are not comparable)."""
+    fig = go.Figure()
+    for i, (name, records) in enumerate(histories.items()):
+        finals = [r for r in records if r.stage == FINAL_STAGE]
+        epochs = np.arange(1, len(finals) + 1)
+        colour = MODEL_COLOURS[i % len(MODEL_COLOURS)]
+        for part, dash in (("train", "solid"), ("validation", "dash")):
+            fig.add_trace(
+                go.Scatter(
+                    x=epochs,
+                    y=[getattr(r, part).get("loss") for r in finals],
+                    mode="lines+markers",
+                    name=f"{name} ({'training' if part == 'train' else 'validation'})",
+                    line=dict(color=colour, dash=dash, width=3 if part == "train" else 2),
+                    legendgroup=name,
+                )
+            )
+    fig.update_layout(
+        title=dict(text="Loss per epoch (training solid, validation dashed)"),
+        xaxis=dict(title=dict(text="epoch"), dtick=1),
+        yaxis=dict(title=dict(text="loss")),
+        legend=dict(orientation="h", y=-0.25),
+        height=360,
+        margin=dict(l=60, r=10, t=50, b=10),
+        font=FONT,
+    )
+    return fig
+
+
+def robustness_curves(
+    levels: np.ndarray,
+    panels: Mapping[str, Mapping[str, tuple[np.ndarray, np.ndarray]]],
+) -> go.Figure:
+    """Error (top) and PSNR (bottom) against noise level, one column per noise type.
+
+    `panels` maps a noise type's label to lines: name -> (mean MSE, mean PSNR) per level.
+    A line named "noisy input" is drawn dashed grey: the damage before any model.
+    """
+    from plotly.subplots import make_subplots
+
+    titles = list(panels)
+    fig = make_subplots(
+        rows=2,
+        cols=max(1, len(titles)),
+        shared_xaxes=True,
+        subplot_titles=titles,
+        vertical_spacing=0.08,
+        horizontal_spacing=0.06,
+    )
+    colours: dict[str, str] = {}
+    for column, lines in enumerate(panels.values(), start=1):
+        for name, (mse, psnr_db) in lines.items():
+            if name == "noisy input":
+                style = dict(color="#999999", dash="dash", width=2)
+            else:
+                colour = colours.setdefault(name, MODEL_COLOURS[len(colours) % len(MODEL_COLOURS)])
+                style = dict(color=colour, width=3)
+            for row, values in ((1, mse), (2, psnr_db)):
+                fig.add_trace(
+                    go.Scatter(
+                        x=levels,
+                        y=values,
+                        mode="lines+markers",
+                        name=name,
+                        line=style,
+                        legendgroup=name,
+                        showlegend=column == 1 and row == 1,
+                    ),
+                    row=row,
+                    col=column,
+                )
+    for column in range(1, len(titles) + 1):
+        fig.update_xaxes(title_text="noise level", row=2, col=column)
+    fig.update_yaxes(title_text="MSE (lower is better)", row=1, col=1)
+    fig.update_yaxes(title_text="PSNR, dB (higher)", row=2, col=1)
+    fig.update_layout(
+        height=520,
+        legend=dict(orientation="h", y=-0.15),
+        margin=dict(l=60, r=10, t=40, b=10),
+        font=FONT,
+    )
+    return fig
+
+
+def kl_per_dimension(kl: np.ndarray, collapsed_below: float) -> go.Figure:
+    """A VAE's KL per code dimension as bars; dimensions below the line carry ~nothing."""
+    kl = np.asarray(kl, np.float64)
+    colours = ["#BBBBBB" if v < collapsed_below else "#332288" for v in kl]
+    fig = go.Figure(
+        go.Bar(
+            x=[f"z{j + 1}" for j in range(len(kl))],
+            y=kl,
+            marker_color=colours,
+            hovertemplate="%{x}: KL %{y:.3f} nats<extra></extra>",
+        )
+    )
+    fig.add_hline(
+        y=collapsed_below,
+        line=dict(color="#CC6677", dash="dash"),
+        annotation_text="collapsed below",
+        annotation_position="top right",
+    )
+    fig.update_layout(
+        title=dict(text="KL divergence per code dimension (what each one carries)"),
+        xaxis=dict(title=dict(text="code dimension")),
+        yaxis=dict(title=dict(text="KL, nats")),
+        height=300,
+        margin=dict(l=60, r=10, t=50, b=10),
+        font=FONT,
+    )
+    return fig
+
+
+def enlarged(fig: go.Figure, scale: float = 1.4) -> go.Figure:
+    """A copy for a classroom projector: text, and the figure itself, `scale` times larger."""
+    big = go.Figure(fig)
+    layout = big.layout
+    layout.font.size = (layout.font.size or 12) * scale
+    if layout.title.font.size:
+        layout.title.font.size *= scale
+    for annotation in layout.annotations:
+        annotation.font.size = (annotation.font.size or layout.font.size / scale) * scale
+    if layout.height:
+        layout.height = int(layout.height * scale)
+    if layout.width:
+        layout.width = int(layout.width * scale)
+    return big

@@ -1,15 +1,19 @@
 """Denoising: add noise to test images and see what a model makes of it."""
 
+import numpy as np
 import streamlit as st
 
 from ae_core.config import NOISE_TYPES
-from ae_core.figures import CHART_CONFIG, ImageRow, image_rows
+from ae_core.figures import ImageRow, image_rows, robustness_curves
 from ae_core.noise import NOISE_LABELS
 from pages.ui.alt_text import as_table
+from pages.ui.charts import show_chart
 from pages.ui.common import model_page
 
 SCORED = 300  # test images each score is averaged over
 SHOWN = 8
+ROBUST_LEVELS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+ROBUST_SCORED = 200
 
 session, model = model_page(
     "Denoising",
@@ -123,5 +127,34 @@ if compare is not None and other is not None:
             [f"{v:.1f} dB" for v in other.denoised_psnr[:SHOWN]],
         )
     )
-st.plotly_chart(image_rows(rows, cell_px=72), config=CHART_CONFIG, key="denoise.grid")
+show_chart(image_rows(rows, cell_px=72), key="denoise.grid")
 as_table(rows, "These images")
+
+# --- robustness across noise levels ---------------------------------------------------------
+st.subheader("How robust is it?")
+st.caption(
+    f"The same {ROBUST_SCORED} test {items} at every noise level, for each kind of noise"
+    + (f", with the same noise for {compare.name}" if compare is not None else "")
+    + ". The dashed grey line is the noisy input itself: a model helps where it is below "
+    "it on the error and above it on PSNR."
+)
+curves = st.empty()
+scoring = st.progress(0.0, text="Scoring noise levels...")
+panels: dict[str, dict[str, tuple]] = {}
+for done, noise_kind in enumerate(NOISE_TYPES, start=1):
+    mine = model.robustness(noise_kind, ROBUST_LEVELS, ROBUST_SCORED)
+    lines = {
+        "noisy input": (mine.noisy_mse, mine.noisy_psnr),
+        model.short_name: (mine.model_mse, mine.model_psnr),
+    }
+    if compare is not None:
+        theirs = compare.robustness(noise_kind, ROBUST_LEVELS, ROBUST_SCORED)
+        lines[compare.short_name] = (theirs.model_mse, theirs.model_psnr)
+    panels[NOISE_LABELS[noise_kind]] = lines
+    figure = robustness_curves(np.array(ROBUST_LEVELS), panels)
+    if done < len(NOISE_TYPES):  # the chart fills in, one kind of noise at a time
+        show_chart(figure, where=curves)
+        scoring.progress(done / len(NOISE_TYPES), text=f"Scored {done} of {len(NOISE_TYPES)}")
+    else:
+        show_chart(figure, where=curves, key="denoise.robustness")
+scoring.empty()

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from ae_core.figures import CHART_CONFIG, ImageRow, image_rows
+from ae_core.figures import ImageRow, image_rows
+from pages.ui.charts import show_chart
 from pages.ui.common import model_page
 
 session, model = model_page(
@@ -25,9 +26,8 @@ else:
         f"tend to learn strokes and edges; others learn blurrier, {model.dataset.info.item}-like "
         "blobs."
     )
-    st.plotly_chart(
+    show_chart(
         image_rows([ImageRow("units", features, signed=True)], columns=12, cell_px=52),
-        config=CHART_CONFIG,
         key="features.first_layer",
     )
     st.caption(f"The {len(features)} units with the largest weights, each scaled to its own range.")
@@ -39,9 +39,8 @@ st.markdown(
 )
 effects = model.code_unit_effects(limit=32)
 peak = max(float(abs(effects).max()), 1e-6)
-st.plotly_chart(
+show_chart(
     image_rows([ImageRow("code units", effects / peak, signed=True)], columns=16, cell_px=52),
-    config=CHART_CONFIG,
     key="features.code_units",
 )
 st.caption(

@@ -5,9 +5,10 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from ae_core.figures import CHART_CONFIG, autoencoder_sketch
+from ae_core.figures import autoencoder_sketch
 from ae_core.images import to_mnist
 from ae_core.presets import PRESETS
+from pages.ui.charts import show_chart
 from pages.ui.common import page_start, user_errors
 from pages.ui.service import existing_service
 from pages.ui.session import is_training, remember_settings, start_training
@@ -50,7 +51,7 @@ with right:
             "The right-hand digit is only an illustration, a blurred copy: no model has been "
             "trained yet. Once one has, it shows that model's real reconstruction."
         )
-    st.plotly_chart(sketch, config=CHART_CONFIG, key="home.sketch")
+    show_chart(sketch, key="home.sketch")
     st.caption(note)
 
 
@@ -88,6 +89,7 @@ for column, preset in zip(columns, PRESETS, strict=True):
 st.subheader("What each page does")
 st.markdown(
     """
+- **Learn**: the maths of every model, its loss written out, and what to try to see it.
 - **Train**: choose an architecture and its settings, see the network, and watch the loss,
   the reconstructions and the latent space change while it learns.
 - **Reconstructions**: originals beside reconstructions and their differences, the best and
@@ -96,6 +98,10 @@ st.markdown(
   decoder draws across the plane and paths between two digits.
 - **Denoising**: add noise and see what a model makes of it, with PSNR and SSIM scores.
 - **Features**: what the hidden units respond to, and what each code unit draws.
+- **Compare runs**: two to four models side by side: scores, losses, the same digits
+  reconstructed by each, and their latent spaces.
+- **Anomaly detection**: a model's error as a detector of digits it never saw (or of
+  clothes), scored with precision, recall and the ROC curve against PCA.
 - **My digits**: upload photos of your own handwriting or draw a digit, see how it is
   prepared like an MNIST digit, how the model reconstructs it and where it lands.
 """

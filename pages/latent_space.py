@@ -1,11 +1,18 @@
 """Latent space: every test image as a point, the decoder's map, and paths between images."""
 
+import time
+
 import numpy as np
 import streamlit as st
 
-from ae_core.figures import CHART_CONFIG, ImageRow, image_rows, latent_scatter, manifold
-from ae_core.latent import interpolate
+from ae_core.figures import ImageRow, image_rows, kl_per_dimension, latent_scatter, manifold
+from ae_core.latent import interpolate, to_plane
+from ae_core.replay import Replay
+from pages.ui.charts import show_chart
 from pages.ui.common import model_page
+
+REPLAY_SECONDS_PER_EPOCH = 0.6
+COLLAPSED_KL = 0.05  # nats: a dimension below this tells the decoder next to nothing
 
 session, model = model_page(
     "Latent space",
@@ -17,9 +24,35 @@ with st.spinner("Encoding all 10,000 test images (once per model)..."):
     view = model.view
 dataset = model.dataset
 class_names = dataset.class_names
+points = view.points
+
+dead = model.dead_units
+if len(dead):
+    st.warning(
+        f"{len(dead)} of {model.latent_dim} code units never change (the same value for every "
+        f"test {item}): they are dead and carry nothing. With ReLU codes or a strong sparsity "
+        "penalty this happens when a unit stops firing during training; a smaller learning "
+        "rate or penalty keeps more alive.",
+        icon=":material/heart_broken:",
+    )
+
+if model.posterior is not None:
+    shown_codes = st.radio(
+        "Codes shown",
+        ["mean", "sample"],
+        format_func={
+            "mean": "the mean of each image's Gaussian",
+            "sample": "one sample from it (what the decoder trains on)",
+        }.__getitem__,
+        horizontal=True,
+        key=f"latent.vae_codes.{model.id}",
+    )
+    samples = model.sampled_codes(seed=0)
+    if shown_codes == "sample" and samples is not None:
+        points = view.project(samples)
 
 # Widgets whose range depends on the model get per-model keys, so switching models resets them.
-per_model = f"{model.name}"
+per_model = model.id
 scatter_key = f"latent.scatter.{per_model}"
 pick_key, number_key = f"latent.pick.{per_model}", f"latent.number.{per_model}"
 
@@ -62,10 +95,10 @@ with detail_col:
     index = st.session_state.get(pick_key)
     if index is not None:
         index = int(index)
-        highlights[f"#{index}"] = view.points[index]
+        highlights[f"#{index}"] = points[index]
         st.markdown(f"**Test image #{index}** (label {class_names[dataset.y_test[index]]})")
         code = model.test_codes[index]
-        st.plotly_chart(
+        show_chart(
             image_rows(
                 [
                     ImageRow("original", dataset.x_test[[index]]),
@@ -73,7 +106,6 @@ with detail_col:
                 ],
                 cell_px=90,
             ),
-            config=CHART_CONFIG,
             key="latent.picked",
         )
         shown = ", ".join(f"{v:.2f}" for v in code[:8])
@@ -99,17 +131,16 @@ with detail_col:
             for i, axis in enumerate("xy")
         )
         highlights["decoded"] = np.array([x, y])
-        st.plotly_chart(
+        show_chart(
             image_rows(
                 [ImageRow(f"({x:.1f}, {y:.1f})", model.decode(np.array([x, y])))], cell_px=90
             ),
-            config=CHART_CONFIG,
             key="latent.decoded",
         )
 with scatter_col:
-    st.plotly_chart(
+    show_chart(
         latent_scatter(
-            view.points,
+            points,
             dataset.y_test,
             class_names,
             view.x_title,
@@ -123,6 +154,29 @@ with scatter_col:
     )
     st.caption(view.description)
 
+kl = model.kl_per_dimension
+if kl is not None:
+    st.subheader("What each code dimension carries")
+    show_chart(kl_per_dimension(kl, COLLAPSED_KL), key="latent.kl")
+    collapsed = np.flatnonzero(kl < COLLAPSED_KL)
+    if len(collapsed) == len(kl):
+        st.warning(
+            "Every dimension's KL is near zero: the encoder gives every image the same "
+            "Gaussian and the decoder ignores the code (posterior collapse). Lower beta and "
+            "train again.",
+            icon=":material/warning:",
+        )
+    elif len(collapsed):
+        listed = ", ".join(f"z{j + 1}" for j in collapsed)
+        st.info(
+            f"{listed} carry almost nothing (KL below {COLLAPSED_KL} nats): the encoder "
+            "leaves them at the prior and the decoder ignores them, a partial posterior "
+            "collapse. It is common with a large code or a large beta.",
+            icon=":material/info:",
+        )
+    else:
+        st.caption("Every dimension carries information about the image.")
+
 if model.latent_dim == 2:
     st.subheader("The decoder's map of the plane")
     st.markdown(
@@ -133,7 +187,7 @@ if model.latent_dim == 2:
     steps = st.slider("Tiles per side", 6, 24, 15, key=f"latent.steps.{per_model}")
     with st.spinner("Decoding the grid..."):
         images, xs, ys = model.manifold(steps)
-    st.plotly_chart(manifold(images, xs, ys), config=CHART_CONFIG, key="latent.manifold")
+    show_chart(manifold(images, xs, ys), key="latent.manifold")
 else:
     st.info(
         f"The decoder's map needs a 2-D code; this model's code has {model.latent_dim} numbers. "
@@ -156,7 +210,7 @@ end = b_col.number_input(
 )
 steps = n_col.slider("Steps", 3, 16, 9, key="latent.walk_steps")
 path = interpolate(model.test_codes[start], model.test_codes[end], steps)
-st.plotly_chart(
+show_chart(
     image_rows(
         [
             ImageRow(
@@ -173,7 +227,6 @@ st.plotly_chart(
         ],
         cell_px=64,
     ),
-    config=CHART_CONFIG,
     key="latent.walk",
 )
 
@@ -187,8 +240,71 @@ if model.autoencoder.generative:
     if st.button("Draw new samples", icon=":material/casino:", key="latent.sample"):
         sample_seed = st.session_state["latent.sample_seed"] = sample_seed + 1
     samples = model.autoencoder.sample(16, np.random.default_rng(sample_seed))
-    st.plotly_chart(
+    show_chart(
         image_rows([ImageRow("samples", samples)], columns=8, cell_px=64),
-        config=CHART_CONFIG,
         key="latent.samples",
+    )
+
+# --- replay -------------------------------------------------------------------------------
+st.subheader("Replay how it learned")
+replay = model.replay
+if replay is None:
+    st.caption(
+        "This model has no replay: runs keep one from training, and saved runs from the "
+        "version that saves it."
+    )
+else:
+    final_view = to_plane(replay.codes[-1])
+    frames = [final_view.project(codes) for codes in replay.codes]
+    everything = np.concatenate(frames)
+    low, high = np.percentile(everything, [0.5, 99.5], axis=0)
+    margin = (high - low) * 0.05
+    ranges = ((low[0] - margin[0], high[0] + margin[0]), (low[1] - margin[1], high[1] + margin[1]))
+    step_key = f"latent.replay.{model.id}"
+    if len(replay) > 1:
+        picked, play = st.columns([4, 1])
+        epoch_index = picked.slider("Epoch", 1, len(replay), len(replay), key=step_key) - 1
+        playing = play.button("Play", icon=":material/play_arrow:", key=f"{step_key}.play")
+    else:
+        epoch_index, playing = 0, False
+    screen = st.empty()
+
+    def draw(index: int, key: str | None, replay: Replay = replay) -> None:
+        with screen.container():
+            left, right = st.columns([3, 2])
+            show_chart(
+                latent_scatter(
+                    frames[index],
+                    replay.code_labels,
+                    class_names,
+                    final_view.x_title,
+                    final_view.y_title,
+                    title=f"Codes after epoch {replay.epochs[index]}",
+                    height=420,
+                    ranges=ranges,
+                ),
+                where=left,
+                **({"key": f"{key}.scatter"} if key else {}),
+            )
+            show_chart(
+                image_rows(
+                    [
+                        ImageRow("original", replay.originals),
+                        ImageRow(f"epoch {replay.epochs[index]}", replay.reconstructions[index]),
+                    ],
+                    columns=5,
+                    cell_px=52,
+                ),
+                where=right,
+                **({"key": f"{key}.images"} if key else {}),
+            )
+
+    if playing:  # every epoch in turn, then back to the one the slider shows
+        for index in range(len(replay)):
+            draw(index, None)
+            time.sleep(REPLAY_SECONDS_PER_EPOCH)
+    draw(epoch_index, step_key)
+    st.caption(
+        f"{len(replay.code_labels):,} test {items} and one of each class, as the model saw "
+        f"them after each epoch; all frames share the final epoch's axes. {final_view.description}"
     )

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import streamlit as st
 
-from ae_core.figures import CHART_CONFIG, ImageRow, error_histogram, image_rows, loss_curves
+from ae_core.figures import ImageRow, error_histogram, image_rows, loss_curves
 from pages.ui.alt_text import as_table
+from pages.ui.charts import show_chart
 from pages.ui.common import model_page
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ cols[3].metric("Code size", f"{k} numbers", help="PCA gets the same number of co
 
 with st.expander("How this model was trained, and its saved evaluation"):
     if model.history:
-        st.plotly_chart(loss_curves(model.history), config=CHART_CONFIG, key="recon.history")
+        show_chart(loss_curves(model.history), key="recon.history")
     else:
         st.caption("No epoch finished, so there is no loss history.")
     st.caption(model.message or f"Status: {model.status}.")
@@ -89,9 +90,7 @@ rows = [
         [f"MSE {pca_errors[i]:.4f}" for i in indices],
     ),
 ]
-st.plotly_chart(
-    image_rows(rows, columns=min(count, 8), cell_px=58), config=CHART_CONFIG, key="recon.grid"
-)
+show_chart(image_rows(rows, columns=min(count, 8), cell_px=58), key="recon.grid")
 st.caption(
     "Difference = reconstruction − original: red where the model added ink, blue where it "
     "missed ink, black where it matched. PCA's images are its projections clipped to [0, 1], "
@@ -109,9 +108,8 @@ st.markdown(
 )
 quantile = st.slider("Flag the worst", 0.5, 10.0, 2.0, step=0.5, format="%g%%", key="recon.flag")
 threshold = float(np.sort(errors)[int(len(errors) * (1 - quantile / 100))])
-st.plotly_chart(
+show_chart(
     error_histogram(errors, pca_errors, baseline_name=f"PCA-{k}", threshold=threshold),
-    config=CHART_CONFIG,
     key="recon.histogram",
 )
 flagged = model.flagged(threshold, 16)
@@ -128,7 +126,5 @@ flagged_rows = [
     ),
     ImageRow("reconstruction", model.reconstruct_test_images(flagged)),
 ]
-st.plotly_chart(
-    image_rows(flagged_rows, columns=8, cell_px=52), config=CHART_CONFIG, key="recon.flagged"
-)
+show_chart(image_rows(flagged_rows, columns=8, cell_px=52), key="recon.flagged")
 as_table(flagged_rows, "The flagged images")

@@ -6,7 +6,6 @@ from ae_core.architectures import all_architectures, get_architecture
 from ae_core.config import DataConfig, TrainConfig
 from ae_core.errors import ConfigError
 from ae_core.figures import (
-    CHART_CONFIG,
     ImageRow,
     image_rows,
     latent_scatter,
@@ -14,9 +13,12 @@ from ae_core.figures import (
     network_diagram,
 )
 from ae_core.latent import to_plane
+from ae_core.lessons import lesson
 from ae_core.progress import progress_line
 from ae_core.run_config import RunConfig
+from pages.ui.charts import show_chart
 from pages.ui.common import page_start, user_errors
+from pages.ui.lesson_view import show_lesson
 from pages.ui.service import training_service
 from pages.ui.session import (
     find_run_again,
@@ -57,6 +59,9 @@ session.architecture = arch_name
 architecture = get_architecture(arch_name)
 with pick_right:
     st.markdown(f"**{architecture.title}.** {architecture.description}")
+    with st.expander("The maths of this model"):
+        run_loss = session.settings.get(arch_name, {}).get("loss", TrainConfig().loss)
+        show_lesson(lesson(arch_name), loss=run_loss)
 
 stored = session.settings.setdefault(arch_name, {})
 # Once a run exists the page is about watching it: settings fold away (one click to open).
@@ -85,7 +90,7 @@ def network_layers(config_json: dict):
 
 if config is not None:
     with st.expander("Network", expanded=first_visit), st.spinner("Drawing the network..."):
-        st.plotly_chart(network_diagram(network_layers(config.to_dict())), config=CHART_CONFIG)
+        show_chart(network_diagram(network_layers(config.to_dict())))
 
 # --- start and stop -------------------------------------------------------------------
 start_col, stop_col, note_col = st.columns([1, 1, 4])
@@ -194,7 +199,7 @@ def live_progress():
                 cell_px=64,
             ),
         )
-        st.plotly_chart(grid, config=CHART_CONFIG, key="train.reconstructions")
+        show_chart(grid, key="train.reconstructions")
         st.caption(
             f"Above: one test image of each class ({', '.join(info.class_names)}), then the "
             f"model's reconstruction of each after epoch {report.epoch}."
@@ -203,7 +208,7 @@ def live_progress():
     with chart_col:
         if snapshot.epochs:
             curves = per_epoch("loss", epoch_key, lambda: loss_curves(snapshot.epochs))
-            st.plotly_chart(curves, config=CHART_CONFIG, key="train.loss")
+            show_chart(curves, key="train.loss")
         else:
             st.caption("The loss curve appears after the first epoch; the running loss is above.")
     with latent_col:
@@ -225,7 +230,7 @@ def live_progress():
                     height=440,
                 ),
             )
-            st.plotly_chart(scatter, config=CHART_CONFIG, key="train.latent")
+            show_chart(scatter, key="train.latent")
             st.caption(view.description)
 
 

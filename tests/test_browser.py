@@ -82,6 +82,9 @@ def test_a_preset_trains_and_every_page_shows_its_results(server, browser, artif
         ("Latent space", "The 2-D codes, exactly as learned.", "4-latent-space.png"),
         ("Denoising", "PSNR of the noisy digits", "5-denoising.png"),
         ("Features", "What each code unit draws", "5b-features.png"),
+        ("Anomaly detection", "Which images it flags, and which fool it", "5c-anomalies.png"),
+        ("Learn", "What every model minimises", "5d-learn.png"),
+        ("Compare runs", "Comparing needs at least two models", "5e-compare.png"),
     ):
         page.get_by_role("link", name=link).first.click()
         page.get_by_text(heading).first.wait_for(timeout=120_000)

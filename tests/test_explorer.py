@@ -83,3 +83,50 @@ def test_sessions_showing_one_model_share_its_results(trained, small_mnist):
         mine.denoising("masking", float(level), 10)
     kept = [k for k in shared._values if k[0] == "denoising"]
     assert len(kept) == ModelResults.RECENT
+
+
+def test_robustness_scores_every_level_with_the_same_noise_for_every_model(trained, small_mnist):
+    result, other = trained("deep"), trained("dense")
+    mine = ModelExplorer("a", result.config, result.autoencoder, small_mnist)
+    theirs = ModelExplorer("b", other.config, other.autoencoder, small_mnist)
+    levels = (0.0, 0.3, 0.6)
+    a = mine.robustness("gaussian", levels, 50)
+    b = theirs.robustness("gaussian", levels, 50)
+    np.testing.assert_array_equal(a.noisy_mse, b.noisy_mse)  # the same noisy images
+    assert a.noisy_mse[0] == 0 and np.all(np.diff(a.noisy_mse) > 0)
+    assert np.isnan(a.noisy_psnr[0]) and np.isfinite(a.noisy_psnr[1:]).all()
+    assert np.isfinite(a.model_psnr).all()
+    # At heavy noise the model's output is much closer to the clean digits than its input.
+    assert a.model_mse[-1] < a.noisy_mse[-1]
+    assert mine.robustness("gaussian", levels, 50) is a  # computed once
+
+
+def test_a_vae_shows_its_gaussians_their_kl_and_samples_from_them(trained, small_mnist):
+    result = trained("vae")
+    vae = ModelExplorer("vae", result.config, result.autoencoder, small_mnist)
+    means, log_vars = vae.posterior
+    np.testing.assert_allclose(means, vae.test_codes, atol=1e-5)  # encode() is the mean
+    kl = vae.kl_per_dimension
+    assert kl.shape == (8,) and np.all(kl >= 0)
+    expected = -0.5 * (1 + log_vars - means**2 - np.exp(log_vars))
+    np.testing.assert_allclose(kl, expected.mean(axis=0), rtol=1e-5)
+    samples = vae.sampled_codes(seed=1)
+    spread = np.std((samples - means) / np.exp(0.5 * log_vars))
+    assert 0.9 < spread < 1.1  # one standard-normal draw per image and dimension
+    np.testing.assert_array_equal(samples, vae.sampled_codes(seed=1))
+    plain = ModelExplorer("deep", trained("deep").config, trained("deep").autoencoder, small_mnist)
+    assert plain.posterior is None and plain.kl_per_dimension is None
+
+
+def test_dead_code_units_are_found(small_mnist):
+    from ae_core.run_config import RunConfig
+    from ae_core.training import build_autoencoder
+
+    config = RunConfig.create("sparse", latent_dim=6, hidden_widths=())
+    ae = build_autoencoder(config)
+    code = ae.encoder.get_layer("code")
+    kernel, bias = code.get_weights()
+    kernel[:, [1, 4]], bias[[1, 4]] = 0.0, -1.0  # ReLU(-1) = 0 for every image
+    code.set_weights([kernel, bias])
+    explorer = ModelExplorer("sparse", config, ae, small_mnist)
+    assert explorer.dead_units.tolist() == [1, 4]

@@ -203,3 +203,24 @@ def test_loss_curves_say_what_each_term_is_measured_in():
     ]
     shaded = [a.text for a in loss_curves(pre + records).layout.annotations]
     assert "layer 1: pixels" in shaded and "layer 2: hidden units" in shaded
+
+
+@pytest.mark.data_free
+def test_an_enlarged_figure_is_larger_and_the_original_untouched():
+    from ae_core.figures import enlarged, error_histogram
+
+    original = error_histogram(np.linspace(0, 0.1, 50), threshold=0.05)
+    big = enlarged(original, 1.5)
+    assert big.layout.height == int(original.layout.height * 1.5)
+    assert big.layout.font.size == pytest.approx(1.5 * (original.layout.font.size or 12))
+    assert all(a.font.size for a in big.layout.annotations)
+    assert original.layout.font.size is None or original.layout.font.size < big.layout.font.size
+
+
+@pytest.mark.data_free
+def test_roc_figure_shows_each_curve_with_its_auc_and_the_chosen_point():
+    from ae_core.figures import roc_curves
+
+    fig = roc_curves({"model": ([0, 0.5, 1], [0, 0.9, 1], 0.7)}, point=(0.5, 0.9))
+    assert [t.name for t in fig.data] == ["chance (AUC 0.5)", "model (AUC 0.700)", "the threshold"]
+    assert list(fig.data[2].x) == [0.5] and list(fig.data[2].y) == [0.9]

@@ -207,3 +207,84 @@ def test_models_are_known_by_id_and_labelled_by_their_short_name(
     rows = at.dataframe[0].value.columns.tolist()
     assert "after a: colon" in rows and "after Run 1" in rows
     at.selectbox(key="model_choice").set_value(trained.id).run()  # as the module found it
+
+
+@pytest.mark.data_free
+def test_projector_view_enlarges_text_and_charts_on_every_page(runs):
+    at = new_app().run()
+    normal_height = charts(at)["home.sketch"]["layout"]["height"]
+    at.sidebar.toggle(key="projector").set_value(True).run()
+    assert_clean(at)
+    assert any("font-size: 140%" in m.value for m in at.markdown)
+    assert charts(at)["home.sketch"]["layout"]["height"] == int(normal_height * 1.4)
+    at.switch_page("pages/learn.py").run()  # the choice follows the user to other pages
+    assert at.sidebar.toggle(key="projector").value is True
+    assert any("font-size: 140%" in m.value for m in at.markdown)
+
+
+def test_the_denoising_page_charts_robustness_for_every_kind_of_noise(app_with_model):
+    at = app_with_model
+    at.switch_page("pages/denoising.py").run()
+    assert_clean(at)
+    figure = charts(at)["denoise.robustness"]
+    titles = [a["text"] for a in figure["layout"]["annotations"]]
+    assert len(titles) == 3  # one column per kind of noise
+    model = at.session_state[SESSION_KEY].current_model
+    shown = [t for t in figure["data"] if t["name"] == model.short_name]
+    assert len(shown) == 6  # error and PSNR in each of three columns
+    gaussian = model.robustness("gaussian", (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8), 200)
+    np.testing.assert_allclose(values(shown[0]["y"]), gaussian.model_mse)
+
+
+@pytest.mark.data_free
+def test_compare_asks_for_a_second_model_first(runs):
+    at = new_app().run()
+    at.switch_page("pages/compare.py").run()
+    assert_clean(at)
+    assert "Comparing needs at least two models" in texts(at)
+
+
+def test_compare_shows_two_models_side_by_side(app_with_model, tmp_path, monkeypatch):
+    from ae_core.runs import save_run
+
+    lab = app_with_model.session_state[SESSION_KEY]
+    trained = lab.current_model
+    monkeypatch.setenv("AE_RUNS_DIR", str(tmp_path))
+    save_run(tmp_path / "kept", lab.job.result(), {"test_mse": 0.05})
+    at = app_with_model
+    at.switch_page("pages/compare.py").run()
+    assert_clean(at)
+    chooser = at.multiselect(key="compare.models")
+    assert chooser.value[0] == trained.id and len(chooser.value) == 2  # the current one first
+    chooser.set_value([trained.id, "saved:kept"]).run()
+    assert_clean(at)
+    table = at.dataframe[0].value
+    assert list(table["model"]) == [trained.name, "Saved run: kept"]
+    assert list(table["test MSE"]) == [f"{trained.test_mse:.4f}"] * 2  # one model, saved
+    shown = charts(at)
+    names = [t["name"] for t in shown["compare.losses"]["data"]]
+    assert names == [
+        "Run 1 (training)",
+        "Run 1 (validation)",
+        "kept (training)",
+        "kept (validation)",
+    ]
+    assert f"compare.latent.{trained.id}" in shown and "compare.latent.saved:kept" in shown
+    grid_rows = at.dataframe[1].value.columns.tolist()
+    assert grid_rows == ["image", "Run 1", "kept"]
+    assert lab.current == trained.id  # comparing does not change the model the pages show
+
+
+def test_a_vae_shows_mean_or_sampled_codes_and_what_each_dimension_carries(runs):
+    at = train_from_page(new_app().run(), architecture="vae", epochs=1, latent_dim=2)
+    at.switch_page("pages/latent_space.py").run()
+    assert_clean(at)
+    model = at.session_state[SESSION_KEY].current_model
+    kl = charts(at)["latent.kl"]["data"][0]
+    np.testing.assert_allclose(values(kl["y"]), model.kl_per_dimension, rtol=1e-5)
+    scatter_key = f"latent.scatter.{model.id}"
+    means = np.concatenate([values(t["x"]) for t in charts(at)[scatter_key]["data"][:10]])
+    at.radio(key=f"latent.vae_codes.{model.id}").set_value("sample").run()
+    assert_clean(at)
+    samples = np.concatenate([values(t["x"]) for t in charts(at)[scatter_key]["data"][:10]])
+    assert samples.shape == means.shape and not np.allclose(samples, means)

@@ -11,6 +11,7 @@ import streamlit as st
 
 from ae_core.errors import AELabError
 from ae_core.progress import progress_line
+from pages.ui.charts import projector_toggle
 from pages.ui.session import LabSession, collect_finished_job, lab, runs_dir
 
 if TYPE_CHECKING:  # only for the type checker: the Home page stays free of TensorFlow
@@ -24,6 +25,7 @@ SIDEBAR_REFRESH_SECONDS = 2.0
 
 def page_start(title: str, intro: str | None = None) -> LabSession:
     """Title, intro and any pending notices; also picks up a training run that has finished."""
+    projector_toggle()
     st.title(title)
     if intro:
         st.caption(intro)
@@ -64,13 +66,9 @@ def choose_model(session: LabSession) -> ModelExplorer | None:
     key change, and it always shows the model the pages show: a pick is loaded in the
     widget's callback, and a refused load puts the chooser back on the current model.
     """
-    from ae_core.model_ids import saved_model_id
-    from ae_core.runs import list_runs
-
-    saved = {saved_model_id(run.name): run for run in list_runs(runs_dir())}
-    options = list(session.models) + [key for key in saved if key not in session.models]
-    names = {key: model.name for key, model in session.models.items()}
-    names.update({key: f"{SAVED_PREFIX}{run.name}" for key, run in saved.items()})
+    saved = saved_runs()
+    names = model_names(session, saved)
+    options = list(names)
     with st.sidebar:
         st.subheader("Model to explore")
         _training_status(session)
@@ -101,6 +99,31 @@ def choose_model(session: LabSession) -> ModelExplorer | None:
         if model is not None:
             st.caption(model.describe())
     return model
+
+
+def saved_runs() -> dict[str, RunSummary]:
+    """The runs folder's runs that can be listed, by model id, newest first."""
+    from ae_core.model_ids import saved_model_id
+    from ae_core.runs import list_runs
+
+    return {saved_model_id(run.name): run for run in list_runs(runs_dir())}
+
+
+def model_names(session: LabSession, saved: dict[str, RunSummary]) -> dict[str, str]:
+    """Every model a session can open, by id: its own first, then saved runs."""
+    names = {key: model.name for key, model in session.models.items()}
+    for key, run in saved.items():
+        names.setdefault(key, f"{SAVED_PREFIX}{run.name}")
+    return names
+
+
+def open_model(session: LabSession, saved: dict[str, RunSummary], key: str) -> ModelExplorer:
+    """A model by id: the session's own, or a saved run loaded into the session (not made
+    current). A run that cannot be loaded raises its AELabError."""
+    if key not in session.models:
+        name = f"{SAVED_PREFIX}{saved[key].name}"
+        session.add_model(_load_saved(saved[key].folder, name), make_current=False)
+    return session.models[key]
 
 
 def _load_choice(session: LabSession, saved: dict[str, RunSummary], choice: str) -> None:

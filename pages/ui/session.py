@@ -111,6 +111,7 @@ def collect_finished_job(session: LabSession) -> None:
         return
     from ae_core.data import load_dataset
     from ae_core.explorer import ModelExplorer
+    from ae_core.replay import Replay
     from pages.ui.service import training_service
 
     models = training_service().models
@@ -125,6 +126,7 @@ def collect_finished_job(session: LabSession) -> None:
         run_id=job.run_id,
         shared=models.results(key),
         short_name=session.job_label or None,
+        replay=Replay.from_reports(snapshot.epochs),
     )
     # A diverged run keeps its last good weights but does not replace the current model.
     session.add_model(explorer, make_current=result.status != "diverged")
@@ -182,7 +184,9 @@ def save_trained_run(session: LabSession, model: ModelExplorer) -> Path:
     if result is None:
         raise TrainingError("This run has no trained model to save.")
     evaluation = evaluate(result.autoencoder, model.config, model.dataset)
-    folder = save_run(new_run_folder(runs_dir(), model.config), result, evaluation.to_dict())
+    folder = save_run(
+        new_run_folder(runs_dir(), model.config), result, evaluation.to_dict(), model.replay
+    )
     session.saved[model.id] = folder
     return folder
 

@@ -1,0 +1,102 @@
+"""Compare runs: two to four models side by side on the same test images."""
+
+import streamlit as st
+
+from ae_core.figures import ImageRow, compare_losses, image_rows, latent_scatter
+from pages.ui.alt_text import as_table
+from pages.ui.charts import show_chart
+from pages.ui.common import model_names, open_model, page_start, saved_runs, user_errors
+
+SHOWN = 8
+
+session = page_start(
+    "Compare runs",
+    "Two to four models side by side: their losses, their scores on all test images, the "
+    "same test images reconstructed by each, and their latent spaces.",
+)
+saved = saved_runs()
+names = model_names(session, saved)
+if len(names) < 2:
+    st.info(
+        "Comparing needs at least two models: train another on the Train page (or save runs "
+        "to the runs folder), then come back.",
+        icon=":material/info:",
+    )
+    st.page_link("pages/train.py", label="Open the Train page", icon=":material/model_training:")
+    st.stop()
+
+first = [session.current] if session.current in names else []
+default = (first + [key for key in names if key not in first])[:2]
+chosen = st.multiselect(
+    "Models to compare",
+    list(names),
+    default=default,
+    max_selections=4,
+    format_func=names.__getitem__,
+    help="This session's models, then runs saved in the runs folder.",
+    key="compare.models",
+)
+if len(chosen) < 2:
+    st.info("Pick at least two models.", icon=":material/info:")
+    st.stop()
+
+models = []
+with st.spinner("Loading and scoring every test image..."):
+    for key in chosen:
+        with user_errors():
+            models.append(open_model(session, saved, key))
+if len(models) < 2:
+    st.stop()
+
+st.subheader("Scores on all test images")
+st.dataframe([model.summary() for model in models], hide_index=True)
+st.caption(
+    "Test MSE and BCE: reconstruction error per pixel over all test images (lower is better). "
+    "PCA MSE: PCA with as many components as each code, the baseline to beat. 5-NN accuracy: "
+    "how often a test image's 5 nearest codes share its label, i.e. how well the code keeps "
+    "classes apart without ever being told them."
+)
+
+show_chart(
+    compare_losses({model.short_name: model.history for model in models}), key="compare.losses"
+)
+
+datasets = {model.dataset.name for model in models}
+if len(datasets) == 1:
+    st.subheader("The same test images, reconstructed by each")
+    reference = models[0]
+    indices = reference.choose(SHOWN, None, "random", seed=0)
+    rows = [ImageRow("original", reference.dataset.x_test[indices])]
+    for model in models:
+        errors = model.errors[indices]
+        rows.append(
+            ImageRow(
+                model.short_name,
+                model.reconstruct_test_images(indices),
+                [f"MSE {e:.4f}" for e in errors],
+            )
+        )
+    show_chart(image_rows(rows, cell_px=64), key="compare.reconstructions")
+    as_table(rows, "These images")
+else:
+    st.info("These models were trained on different datasets, so no test image is shared.")
+
+st.subheader("Their latent spaces")
+columns = st.columns(len(models))
+for column, model in zip(columns, models, strict=True):
+    view = model.view
+    with column:
+        show_chart(
+            latent_scatter(
+                view.points,
+                model.dataset.y_test,
+                model.dataset.class_names,
+                view.x_title,
+                view.y_title,
+                title=model.short_name,
+                height=420,
+            ),
+            key=f"compare.latent.{model.id}",
+        )
+        st.caption(view.description)
+st.caption("Colours are the same classes in every plot.")
