@@ -288,7 +288,10 @@ class ModelExplorer:
             shown = tuple(names[c] for c in self.config.data.exclude_classes)
             images, labels = self.dataset.x_test[left_out], self.dataset.y_test[left_out]
             errors, pca_errors = self.errors[left_out], self.pca_errors[left_out]
-            description = f"the {', '.join(shown)} it never saw in training"
+            description = (
+                f"{self.dataset.info.items} of the classes it never saw in training "
+                f"({', '.join(shown)})"
+            )
         else:
             if other is None or other.name != source:
                 raise ConfigError(f"The anomalies need the {source} test images.")

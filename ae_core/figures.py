@@ -815,4 +815,9 @@ def enlarged(fig: go.Figure, scale: float = 1.4) -> go.Figure:
         layout.height = int(layout.height * scale)
     if layout.width:
         layout.width = int(layout.width * scale)
+    # Margins hold titles and row labels: they grow with the text in them.
+    for side in ("l", "r", "t", "b"):
+        value = getattr(layout.margin, side)
+        if value:
+            setattr(layout.margin, side, int(value * scale))
     return big

@@ -3,9 +3,11 @@
 import streamlit as st
 
 from ae_core.figures import ImageRow, compare_losses, image_rows, latent_scatter
+from ae_core.presets import LINEUP_SETTINGS, lineup
 from pages.ui.alt_text import as_table
 from pages.ui.charts import show_chart
 from pages.ui.common import model_names, open_model, page_start, saved_runs, user_errors
+from pages.ui.session import is_training, remember_settings, start_training
 
 SHOWN = 8
 
@@ -16,6 +18,31 @@ session = page_start(
 )
 saved = saved_runs()
 names = model_names(session, saved)
+
+with st.container(border=True):
+    configs = lineup()
+    settings = LINEUP_SETTINGS
+    st.markdown(
+        f"**Every architecture, one code size.** Train all {len(configs)} in turn with a "
+        f"{settings['latent_dim']}-D code, {settings['train_size']:,} images and "
+        f"{settings['epochs']} epochs each (about a minute on an idle server), then compare "
+        "them here."
+    )
+    if session.lineup:
+        st.caption(f"Training the lineup: {len(session.lineup)} more after the one in progress.")
+    if st.button(
+        "Train them in turn",
+        key="compare.lineup",
+        disabled=is_training(session),
+        icon=":material/playlist_play:",
+    ):
+        with user_errors():
+            first, *rest = configs
+            remember_settings(session, first)
+            session.lineup = rest
+            start_training(session, first)
+            st.rerun()
+
 if len(names) < 2:
     st.info(
         "Comparing needs at least two models: train another on the Train page (or save runs "

@@ -118,6 +118,11 @@ if (
     )
     and running_job is not None
 ):
+    if session.lineup:  # Stop ends the whole lineup, not just the run in front
+        session.notices.append(
+            f"The {len(session.lineup)} runs still waiting in the lineup were cancelled."
+        )
+        session.lineup.clear()
     outcome = running_job.stop()
     if outcome == "left":
         # Others started the same run: it goes on for them; this session steps out of it.

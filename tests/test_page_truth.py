@@ -13,6 +13,7 @@ from tests.page_support import (
     assert_clean,
     charts,
     new_app,
+    start_from_page,
     texts,
     train_from_page,
     values,
@@ -215,11 +216,11 @@ def test_projector_view_enlarges_text_and_charts_on_every_page(runs):
     normal_height = charts(at)["home.sketch"]["layout"]["height"]
     at.sidebar.toggle(key="projector").set_value(True).run()
     assert_clean(at)
-    assert any("font-size: 140%" in m.value for m in at.markdown)
+    assert any("font-size: 1.4rem" in m.value for m in at.markdown)
     assert charts(at)["home.sketch"]["layout"]["height"] == int(normal_height * 1.4)
     at.switch_page("pages/learn.py").run()  # the choice follows the user to other pages
     assert at.sidebar.toggle(key="projector").value is True
-    assert any("font-size: 140%" in m.value for m in at.markdown)
+    assert any("font-size: 1.4rem" in m.value for m in at.markdown)
 
 
 def test_the_denoising_page_charts_robustness_for_every_kind_of_noise(app_with_model):
@@ -288,3 +289,37 @@ def test_a_vae_shows_mean_or_sampled_codes_and_what_each_dimension_carries(runs)
     assert_clean(at)
     samples = np.concatenate([values(t["x"]) for t in charts(at)[scatter_key]["data"][:10]])
     assert samples.shape == means.shape and not np.allclose(samples, means)
+
+
+def test_a_lineup_trains_every_architecture_in_turn_and_stop_ends_it(runs, monkeypatch):
+    import ae_core.presets
+    from ae_core.run_config import RunConfig
+
+    tiny = {"latent_dim": 2, "train_size": 300, "epochs": 1}
+    monkeypatch.setattr(
+        ae_core.presets,
+        "lineup",
+        lambda: [RunConfig.create(name, **tiny) for name in ("dense", "deep", "vae")],
+    )
+    at = new_app().run()
+    at.switch_page("pages/compare.py").run()
+    at.button(key="compare.lineup").click().run()
+    assert_clean(at)
+    lab = at.session_state[SESSION_KEY]
+    assert lab.job.config.architecture == "dense" and len(lab.lineup) == 2
+    for _ in range(3):  # each page run starts the next run once the previous has ended
+        assert lab.job.join(timeout=120)
+        at.run()
+        assert_clean(at)
+    trained = [model.config.architecture for model in lab.models.values()]
+    assert trained == ["dense", "deep", "vae"] and not lab.lineup
+    assert len(at.dataframe[0].value) == 2  # the comparison starts with two of them
+    # Stop during a lineup cancels what is still waiting.
+    start_from_page(at, architecture="vae", epochs=50, seed=7)
+    lab.lineup = [RunConfig.create("deep", **tiny, seed=5)]  # as if more were waiting
+    at.button(key="train.stop").click().run()
+    assert not lab.lineup
+    lab.job.join(timeout=120)
+    at.run()
+    assert "still waiting in the lineup were cancelled" in texts(at)
+    assert lab.job.config.architecture == "vae"  # nothing else was started

@@ -12,11 +12,19 @@ from ae_core.figures import CHART_CONFIG, enlarged
 PROJECTOR_KEY = "projector"
 PROJECTOR_SCALE = 1.4
 
-# Larger text for the page itself; Streamlit sizes its text in rem, so one rule reaches it all.
+# Larger text on the page itself. Only text is enlarged (absolute sizes, so nested elements do
+# not compound); Streamlit's spacing stays, so the page keeps its width for charts.
 PROJECTOR_CSS = """
 <style>
-html { font-size: 140%; }
-[data-testid="stSidebar"] { min-width: 22rem; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li,
+[data-testid="stWidgetLabel"] p, [data-testid="stSidebarNav"] span,
+[data-testid="stAlertContentInfo"] p { font-size: 1.4rem !important; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p
+  { font-size: 1.2rem !important; }
+[data-testid="stMetricLabel"] p { font-size: 1.25rem !important; }
+[data-testid="stMetricValue"] div { font-size: 3.2rem !important; }
+h1 { font-size: 3.6rem !important; } h2 { font-size: 2.5rem !important; }
+h3 { font-size: 2rem !important; }
 </style>
 """
 

@@ -12,7 +12,7 @@ import streamlit as st
 from ae_core.errors import AELabError
 from ae_core.progress import progress_line
 from pages.ui.charts import projector_toggle
-from pages.ui.session import LabSession, collect_finished_job, lab, runs_dir
+from pages.ui.session import LabSession, collect_finished_job, continue_lineup, lab, runs_dir
 
 if TYPE_CHECKING:  # only for the type checker: the Home page stays free of TensorFlow
     from ae_core.explorer import ModelExplorer
@@ -31,6 +31,8 @@ def page_start(title: str, intro: str | None = None) -> LabSession:
         st.caption(intro)
     session = lab()
     collect_finished_job(session)
+    with user_errors():
+        continue_lineup(session)
     while session.notices:
         st.info(session.notices.pop(0))
     show_problems(session)

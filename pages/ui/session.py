@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # only for the type checker: pages that need no TensorFlow st
 SESSION_KEY = "autoencoder_lab"
 RUNS_DIR_VARIABLE = "AE_RUNS_DIR"
 # A session keeps at most this many models; the oldest (never the current one) is dropped.
-MAX_MODELS = 6
+MAX_MODELS = 10  # room for a lineup of every architecture and a couple more
 
 
 @dataclass
@@ -43,6 +43,7 @@ class LabSession:
     problems: list[str] = field(default_factory=list)  # shown as errors at the next page start
     refused: set[str] = field(default_factory=set)  # ids of saved runs that could not load
     saved: dict[str, Path] = field(default_factory=dict)  # model id -> folder it was saved to
+    lineup: list[RunConfig] = field(default_factory=list)  # runs to start after this one
 
     @property
     def current_model(self) -> ModelExplorer | None:
@@ -144,6 +145,12 @@ def start_training(session: LabSession, config: RunConfig) -> None:
     name = session.name_next_run(title, config.model.latent_dim)
     session.job = training_service().request(config, watcher_id(session), name=name)
     session.job_collected = False
+
+
+def continue_lineup(session: LabSession) -> None:
+    """Start the next run of a lineup once the previous one has ended (on any page)."""
+    if session.lineup and not is_training(session):
+        start_training(session, session.lineup.pop(0))
 
 
 def find_run_again(session: LabSession, run_id: str) -> bool:
