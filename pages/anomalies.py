@@ -158,7 +158,7 @@ rows = [
     gallery("anomalies it missed", *anomalies, missed, test.anomalous_class_names),
     gallery("normal, but flagged first", *normals, fooled, names),
 ]
-show_chart(image_rows(rows, columns=SHOWN, cell_px=52), key="anomaly.grid")
+show_chart(image_rows(rows, columns=SHOWN, cell_px=64), key="anomaly.grid")
 flagged_normal = int((test.normal_errors[fooled] >= threshold).sum())
 st.caption(
     f"Captions: label and error. The anomalies it reconstructs best pass as normal; the normal "
