@@ -2,7 +2,7 @@
 # The stated dependency floors, tried: installs the oldest versions requirements.txt allows
 # into .venv-lowest and runs the fast tests there (no slow or browser tests).
 #   bash tests/lowest_versions.sh
-# Costs about 3 minutes to install (TensorFlow is large) and 6 to test, on a 2-core box.
+# Costs about 3 minutes to install (TensorFlow is large) and 3 to test, on a 2-core box.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv-lowest/bin/python ] || python3 -m venv .venv-lowest
