@@ -29,6 +29,7 @@ from pages.ui.session import (
     start_training,
 )
 from pages.ui.settings_form import settings_widgets
+from pages.ui.setup_address import apply_setup_from_address, write_setup_to_address
 
 session = page_start(
     "Train a model",
@@ -43,6 +44,8 @@ if session.job is not None:
     st.query_params["run"] = session.job.run_id
 running_job = session.job if is_training(session) else None
 running = running_job is not None
+# An address with a setup (shared by a teacher, say) fills in the settings below.
+apply_setup_from_address(session)
 
 # --- what to train --------------------------------------------------------------------
 architectures = {a.name: a for a in all_architectures()}
@@ -78,6 +81,8 @@ try:
     config = RunConfig.create(arch_name, **values)
 except ConfigError as exc:
     st.error(str(exc), icon=":material/error:")
+if config is not None:
+    write_setup_to_address(config)  # copying the address now shares this exact setup
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
