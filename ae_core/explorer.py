@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast, get_args
 
 import keras
 import numpy as np
@@ -30,7 +30,7 @@ from ae_core.pca import PCA, fit_pca
 from ae_core.replay import Replay
 from ae_core.run_config import RunConfig
 from ae_core.runs import SavedRun
-from ae_core.training import EpochRecord, TrainingResult, training_set
+from ae_core.training import EpochRecord, Status, TrainingResult, training_set
 
 Order = Literal["random", "worst", "best"]
 
@@ -186,6 +186,7 @@ class ModelExplorer:
         dataset: Dataset,
         source: Callable[[], Autoencoder] | None = None,
         shared: ModelResults | None = None,
+        model_id: str | None = None,
     ) -> ModelExplorer:
         """A run loaded from its folder, with its saved history and evaluation."""
         return cls(
@@ -199,9 +200,20 @@ class ModelExplorer:
             folder=run.folder,
             metrics=run.metrics,
             shared=shared,
-            model_id=saved_model_id(run.folder.name),
+            model_id=model_id or saved_model_id(run.folder.name),
             short_name=run.folder.name,
             replay=run.replay,
+        )
+
+    def as_result(self) -> TrainingResult:
+        """The model as a training result, e.g. to save it as a run folder."""
+        return TrainingResult(
+            config=self.config,
+            autoencoder=self.autoencoder,
+            status=cast(Status, self.status if self.status in get_args(Status) else "completed"),
+            message=self.message,
+            history=list(self.history),
+            train_seconds=self.history[-1].seconds if self.history else 0.0,
         )
 
     @property

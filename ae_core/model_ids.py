@@ -11,6 +11,11 @@ def trained_model_id(run_id: str) -> str:
     return f"run:{run_id}"
 
 
+def uploaded_model_id(name: str) -> str:
+    """The id of a run opened from an uploaded archive (it lives in one session only)."""
+    return f"upload:{name}"
+
+
 def saved_model_id(folder_name: str) -> str:
     """The id of a saved run: its folder's name, unique in the runs folder."""
     return f"saved:{folder_name}"

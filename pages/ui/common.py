@@ -12,6 +12,7 @@ import streamlit as st
 from ae_core.errors import AELabError
 from ae_core.progress import progress_line
 from pages.ui.charts import projector_toggle
+from pages.ui.run_files import run_files
 from pages.ui.session import LabSession, collect_finished_job, continue_lineup, lab, runs_dir
 
 if TYPE_CHECKING:  # only for the type checker: the Home page stays free of TensorFlow
@@ -76,6 +77,7 @@ def choose_model(session: LabSession) -> ModelExplorer | None:
         _training_status(session)
         if not options:
             st.caption("No model yet.")
+            run_files(session, None)
             return None
         if session.current not in session.models:
             # A new session starts on the newest saved run that loads; one that is refused
@@ -100,6 +102,8 @@ def choose_model(session: LabSession) -> ModelExplorer | None:
         model = session.current_model
         if model is not None:
             st.caption(model.describe())
+    with st.sidebar:
+        run_files(session, model)
     return model
 
 
