@@ -1,5 +1,7 @@
 """Train: pick an architecture and its settings, see the network, watch it learn."""
 
+import functools
+
 import streamlit as st
 
 from ae_core.architectures import all_architectures, get_architecture
@@ -19,6 +21,7 @@ from ae_core.run_config import RunConfig
 from pages.ui.charts import show_chart
 from pages.ui.common import page_start, user_errors
 from pages.ui.lesson_view import show_lesson
+from pages.ui.run_files import standalone_script
 from pages.ui.service import training_service
 from pages.ui.session import (
     find_run_again,
@@ -94,6 +97,17 @@ def network_layers(config_json: dict):
 
 
 if config is not None:
+    st.download_button(
+        "Export these settings as a Python script",
+        data=functools.partial(standalone_script, config),
+        file_name=f"autoencoder_{config.architecture}.py",
+        mime="text/x-python",
+        on_click="ignore",
+        icon=":material/code:",
+        key="train.export",
+        help="A standalone script in plain Keras (no part of this lab) that builds and trains "
+        "this exact network with this loss.",
+    )
     with st.expander("Network", expanded=first_visit), st.spinner("Drawing the network..."):
         show_chart(network_diagram(network_layers(config.to_dict())))
 

@@ -14,9 +14,17 @@ from pages.ui.uploads import read_once
 
 if TYPE_CHECKING:
     from ae_core.explorer import ModelExplorer
+    from ae_core.run_config import RunConfig
 
 UPLOAD_KEY = "runs.upload"
 OPENED_KEY = "runs.opened"  # file ids already opened, so a rerun does not open them again
+
+
+def standalone_script(config: RunConfig) -> str:
+    """The plain-Keras script for a configuration (TensorFlow is imported only when asked)."""
+    from ae_core.export_script import standalone_script as script
+
+    return script(config)
 
 
 def run_archive_bytes(model: ModelExplorer) -> bytes:
@@ -51,6 +59,16 @@ def run_files(session: LabSession, model: ModelExplorer | None) -> None:
                 key="runs.download",
                 help="The run folder: settings, history, scores and the Keras models. Open it "
                 "here again, or with keras.saving.load_model in your own code.",
+            )
+            st.download_button(
+                "Download a script that trains it (.py)",
+                data=lambda: standalone_script(model.config),
+                file_name=f"{archive_stem(model)}.py",
+                mime="text/x-python",
+                on_click="ignore",
+                key="runs.script",
+                help="Plain Keras, nothing from this lab: the same network and loss, to run and "
+                "change on your own machine.",
             )
         upload = st.file_uploader(
             "Open a run (.zip)",
