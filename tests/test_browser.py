@@ -110,7 +110,7 @@ def test_a_preset_trains_and_every_page_shows_its_results(server, browser, artif
     page.get_by_role("link", name="My digits").first.click()
     page.get_by_text("switch on the examples").wait_for(timeout=60_000)
     example = ROOT / "assets" / "examples" / "marker_7.png"
-    page.locator("input[type=file]").set_input_files(str(example))
+    page.get_by_test_id("stTabs").locator("input[type=file]").set_input_files(str(example))
     page.get_by_text("A · marker_7.png").wait_for(timeout=60_000)
     page.get_by_text("Where your digits land").wait_for(timeout=60_000)
     page.wait_for_timeout(1_500)
