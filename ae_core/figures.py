@@ -492,17 +492,32 @@ def error_histogram(
             annotation_text=name,
             annotation_position="top left",
         )
+    _titled_layout(fig, title, "mean squared error per pixel", "test images", 320, legend_y=-0.25)
+    fig.update_layout(barmode="overlay")
+    return fig
+
+
+def _titled_layout(
+    fig: go.Figure,
+    title: str,
+    x_title: str,
+    y_title: str,
+    height: int,
+    legend_y: float | None = None,
+    xaxis: dict | None = None,
+    yaxis: dict | None = None,
+) -> None:
+    """The layout most charts share: a title, two titled axes, a legend under the plot."""
     fig.update_layout(
         title=dict(text=title),
-        barmode="overlay",
-        xaxis=dict(title=dict(text="mean squared error per pixel")),
-        yaxis=dict(title=dict(text="test images")),
-        legend=dict(orientation="h", y=-0.25),
-        height=320,
+        xaxis=dict(title=dict(text=x_title), **(xaxis or {})),
+        yaxis=dict(title=dict(text=y_title), **(yaxis or {})),
+        height=height,
         margin=dict(l=60, r=10, t=50, b=10),
         font=FONT,
     )
-    return fig
+    if legend_y is not None:
+        fig.update_layout(legend=dict(orientation="h", y=legend_y))
 
 
 def roc_curves(
@@ -543,14 +558,15 @@ def roc_curves(
                 marker=dict(size=12, color="#CC6677", symbol="diamond"),
             )
         )
-    fig.update_layout(
-        title=dict(text=title),
-        xaxis=dict(title=dict(text="normal images flagged (false positive rate)"), range=[0, 1]),
-        yaxis=dict(title=dict(text="anomalies caught (recall)"), range=[0, 1.02]),
-        legend=dict(orientation="h", y=-0.3),
-        height=380,
-        margin=dict(l=60, r=10, t=50, b=10),
-        font=FONT,
+    _titled_layout(
+        fig,
+        title,
+        "normal images flagged (false positive rate)",
+        "anomalies caught (recall)",
+        380,
+        legend_y=-0.3,
+        xaxis=dict(range=[0, 1]),
+        yaxis=dict(range=[0, 1.02]),
     )
     return fig
 
@@ -706,14 +722,14 @@ def compare_losses(histories: Mapping[str, Sequence[LossRecord]]) -> go.Figure:
                     legendgroup=name,
                 )
             )
-    fig.update_layout(
-        title=dict(text="Loss per epoch (training solid, validation dashed)"),
-        xaxis=dict(title=dict(text="epoch"), dtick=1),
-        yaxis=dict(title=dict(text="loss")),
-        legend=dict(orientation="h", y=-0.25),
-        height=360,
-        margin=dict(l=60, r=10, t=50, b=10),
-        font=FONT,
+    _titled_layout(
+        fig,
+        "Loss per epoch (training solid, validation dashed)",
+        "epoch",
+        "loss",
+        360,
+        legend_y=-0.25,
+        xaxis=dict(dtick=1),
     )
     return fig
 
@@ -791,13 +807,12 @@ def kl_per_dimension(kl: np.ndarray, collapsed_below: float) -> go.Figure:
         annotation_text="collapsed below",
         annotation_position="top right",
     )
-    fig.update_layout(
-        title=dict(text="KL divergence per code dimension (what each one carries)"),
-        xaxis=dict(title=dict(text="code dimension")),
-        yaxis=dict(title=dict(text="KL, nats")),
-        height=300,
-        margin=dict(l=60, r=10, t=50, b=10),
-        font=FONT,
+    _titled_layout(
+        fig,
+        "KL divergence per code dimension (what each one carries)",
+        "code dimension",
+        "KL, nats",
+        300,
     )
     return fig
 
