@@ -288,8 +288,8 @@ class ModelExplorer:
         return self._results.get(("anomaly", source), lambda: self._anomaly_test(source, other))
 
     def _anomaly_test(self, source: str, other: Dataset | None) -> AnomalyTest:
-        left_out = np.isin(self.dataset.y_test, self.config.data.exclude_classes)
-        normal = ~left_out
+        normal = self._normal_mask
+        left_out = ~normal
         if source == LEFT_OUT:
             if not left_out.any():
                 raise ConfigError(
@@ -408,7 +408,12 @@ class ModelExplorer:
     @property
     def normal_errors(self) -> np.ndarray:
         """Errors of the test images of the classes the model trained on (all, usually)."""
-        return self.errors[~np.isin(self.dataset.y_test, self.config.data.exclude_classes)]
+        return self.errors[self._normal_mask]
+
+    @property
+    def _normal_mask(self) -> np.ndarray:
+        """Which test images are of the classes the model trained on."""
+        return ~np.isin(self.dataset.y_test, self.config.data.exclude_classes)
 
     # --- on demand ---------------------------------------------------------------------
     def reconstruct_test_images(self, indices: np.ndarray) -> np.ndarray:

@@ -47,8 +47,8 @@ if model.posterior is not None:
         horizontal=True,
         key=f"latent.vae_codes.{model.id}",
     )
-    samples = model.sampled_codes(seed=0)
-    if shown_codes == "sample" and samples is not None:
+    samples = model.sampled_codes(seed=0) if shown_codes == "sample" else None
+    if samples is not None:
         points = view.project(samples)
 
 # Widgets whose range depends on the model get per-model keys, so switching models resets them.
