@@ -88,7 +88,7 @@ def preset(key: str) -> Preset:
 
 
 # The lesson the source tutorials build up to: every architecture at one code size, trained
-# in turn with the same data and epochs, then compared. Small enough for a lesson: 36 s of
+# in turn with the same data and epochs, then compared. Small enough for a lesson: 39 s of
 # training for all eight on an idle 2-core server, about a minute with each run's start.
 LINEUP_SETTINGS: dict[str, Any] = {"latent_dim": 2, "train_size": 10_000, "epochs": 5}
 
