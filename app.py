@@ -28,6 +28,7 @@ def main() -> None:
             ),
             st.Page("pages/compare.py", title="Compare runs", icon=":material/view_column:"),
             st.Page("pages/my_digits.py", title="My digits", icon=":material/draw:"),
+            st.Page("pages/table_codes.py", title="Your table", icon=":material/table_chart:"),
             st.Page("pages/class_view.py", title="Class", icon=":material/groups:"),
         ]
     )

@@ -1,4 +1,4 @@
-"""Command line: `python -m ae_core archs | train | evaluate`.
+"""Command line: `python -m ae_core archs | train | evaluate | encode-table`.
 
 Every setting of every architecture is a flag, generated from the settings' own metadata, so
 the CLI can never drift from what the UI and saved runs accept. Progress goes to stderr; with
@@ -64,7 +64,45 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("folder", type=Path, help="a run folder saved by `train --out`")
     evaluate.add_argument("--json", action="store_true", help="end with one line of JSON figures")
     evaluate.set_defaults(handler=_evaluate)
+    _add_encode_table(commands)
     return parser
+
+
+def _add_encode_table(commands) -> None:
+    from ae_core.table_training import TABLE_ARCHITECTURES, TableModelConfig
+    from ae_core.tables import MISSING_POLICIES, SCALINGS, TableSetup
+
+    model, setup = TableModelConfig(), TableSetup()
+    encode = commands.add_parser(
+        "encode-table",
+        help="train an autoencoder on a CSV table and write each row's code",
+        description="Train an autoencoder on the numeric columns of a CSV/TSV table (UTF-8 or "
+        "GBK) and write one code per row, ID column first.",
+    )
+    encode.add_argument("table", type=Path, help="a CSV or TSV file with a header line")
+    encode.add_argument("--out", type=Path, required=True, help="the codes CSV to write")
+    encode.add_argument("--encoder-out", type=Path, help="also write the encoder as a .zip")
+    encode.add_argument(
+        "--id-column", default=None, help="the column naming each row (default: guessed)"
+    )
+    encode.add_argument(
+        "--features", default=None, help="comma-separated feature columns (default: numeric)"
+    )
+    encode.add_argument("--arch", choices=list(TABLE_ARCHITECTURES), default=model.architecture)
+    encode.add_argument("--latent-dim", type=int, default=model.latent_dim, help="code size")
+    encode.add_argument("--epochs", type=int, default=model.epochs)
+    encode.add_argument("--batch-size", type=int, default=model.batch_size)
+    encode.add_argument("--learning-rate", type=float, default=model.learning_rate)
+    encode.add_argument(
+        "--beta", type=float, default=model.beta, help="KL weight of the variational model"
+    )
+    encode.add_argument("--scaling", choices=list(SCALINGS), default=setup.scaling)
+    encode.add_argument("--missing", choices=list(MISSING_POLICIES), default=setup.missing)
+    encode.add_argument(
+        "--validation", type=float, default=setup.validation_fraction, help="validation share"
+    )
+    encode.add_argument("--seed", type=int, default=model.seed)
+    encode.set_defaults(handler=_encode_table)
 
 
 def _setting_groups() -> list[tuple[str, dict[str, tuple[Param, str]]]]:
@@ -180,6 +218,70 @@ def _evaluate(args: argparse.Namespace) -> int:
     )
     _report(figures, args.json)
     return 0
+
+
+def _encode_table(args: argparse.Namespace) -> int:
+    from ae_core.table_training import TableModelConfig, train_table
+    from ae_core.tables import ROW_NUMBER_ID, TableSetup, codes_csv, prepare_table, read_table
+
+    model = TableModelConfig(
+        architecture=args.arch,
+        latent_dim=args.latent_dim,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        learning_rate=args.learning_rate,
+        beta=args.beta,
+        seed=args.seed,
+    )
+    try:
+        data = args.table.read_bytes()
+    except OSError as exc:
+        raise AELabError(f"Cannot read {args.table}: {exc.strerror or exc}.") from None
+    table = read_table(data, args.table.name)
+    id_column = table.suggested_id_column() if args.id_column is None else args.id_column
+    features = tuple(f.strip() for f in args.features.split(",")) if args.features else ()
+    setup = TableSetup(
+        id_column=id_column,
+        feature_columns=features,
+        missing=args.missing,
+        scaling=args.scaling,
+        validation_fraction=args.validation,
+        seed=args.seed,
+    )
+    prepared = prepare_table(table, setup)
+    print(
+        f"{table.rows} rows ({table.encoding}); ID column: {id_column or '(row numbers)'}; "
+        f"{len(prepared.features)} feature columns; {len(prepared.train_rows)} training and "
+        f"{len(prepared.validation_rows)} validation rows",
+        file=sys.stderr,
+    )
+    for note in prepared.notes:
+        print(note, file=sys.stderr)
+
+    def on_epoch(epoch: int, loss: float, val_loss: float) -> None:
+        print(
+            f"epoch {epoch}/{model.epochs}: loss {loss:.4f}, validation {val_loss:.4f}",
+            file=sys.stderr,
+        )
+
+    stop = threading.Event()
+    with _first_interrupt_stops(stop):
+        result, state, message = train_table(prepared, model, stop, on_epoch=on_epoch)
+    print(message, file=sys.stderr)
+    if result is None:
+        return 1
+    args.out.write_bytes(codes_csv(prepared.ids, result.codes, id_column or ROW_NUMBER_ID))
+    print(
+        f"Wrote {len(prepared.ids)} codes of {model.latent_dim} numbers to {args.out}",
+        file=sys.stderr,
+    )
+    if args.encoder_out is not None:
+        args.encoder_out.write_bytes(result.encoder_archive())
+        print(f"Wrote the encoder to {args.encoder_out}", file=sys.stderr)
+    print("Most unusual rows (reconstruction error):", file=sys.stderr)
+    for row_id, error, _ in result.most_unusual(5):
+        print(f"  {row_id}: {error:.4f}", file=sys.stderr)
+    return 1 if state == "diverged" else 0
 
 
 def _figures(config, *, train_size, train_seconds, samples_per_second, status, evaluation, folder):

@@ -23,3 +23,7 @@ class RunFolderError(AELabError):
 
 class TrainingError(AELabError):
     """Training cannot start with the given data and settings."""
+
+
+class TableError(AELabError):
+    """A table of the user's own data cannot be read or used as chosen."""

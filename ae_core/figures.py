@@ -281,7 +281,12 @@ def loss_curves(
     values = [v for r in records for v in (*r.train.values(), *r.validation.values())]
     positive = [v for v in values if v is not None and v > 0 and math.isfinite(v)]
     log = bool(positive) and max(positive) / min(positive) > 30
-    notes = [f"{_term_label(t)}: {TERM_UNITS[t]}" for t in terms if t in TERM_UNITS]
+    # "The sum of the terms below" only when there are terms below it.
+    notes = [
+        f"{_term_label(t)}: {TERM_UNITS[t]}"
+        for t in terms
+        if t in TERM_UNITS and (t != "loss" or len(terms) > 1)
+    ]
     if len(stages) > len(main):
         notes.append("pretraining: layer 1 per pixel, deeper layers per hidden unit")
     fig.update_layout(
@@ -463,10 +468,19 @@ def error_histogram(
     marks: Mapping[str, float] | None = None,
     title: str = "Reconstruction error of every test image",
     name: str = "this model",
+    x_title: str = "mean squared error per pixel",
+    y_title: str = "test images",
+    upper_percentile: float = 99.5,
 ) -> go.Figure:
-    """Histogram of per-image errors, optionally beside a baseline's, a threshold and marks."""
+    """Histogram of per-image errors, optionally beside a baseline's, a threshold and marks.
+
+    The axis ends at `upper_percentile` of the errors: among 10,000 test images a handful of
+    extreme ones would squash the rest; a table's few rows are all shown (100).
+    """
     upper = float(
-        np.percentile(np.concatenate([errors, baseline if baseline is not None else []]), 99.5)
+        np.percentile(
+            np.concatenate([errors, baseline if baseline is not None else []]), upper_percentile
+        )
     )
     bins = dict(start=0.0, end=upper * 1.05, size=upper * 1.05 / 60)
     fig = go.Figure(
@@ -492,9 +506,93 @@ def error_histogram(
             annotation_text=name,
             annotation_position="top left",
         )
-    _titled_layout(fig, title, "mean squared error per pixel", "test images", 320, legend_y=-0.25)
+    _titled_layout(fig, title, x_title, y_title, 320, legend_y=-0.25)
     fig.update_layout(barmode="overlay")
     return fig
+
+
+MAX_CATEGORIES = len(PALETTE)
+
+
+def table_codes_scatter(
+    points: np.ndarray,
+    ids: Sequence[str],
+    colour_by: Sequence[str] | None = None,
+    colour_name: str = "",
+    x_title: str = "code 1",
+    y_title: str = "code 2",
+    title: str = "Codes of every row",
+) -> go.Figure:
+    """Rows of a table as points at two of their code values, coloured by one column.
+
+    A column of numbers gets a continuous scale with a colour bar; any other column gets one
+    colour per value (the most common values, the rest as "other"), like digit labels.
+    """
+    points = np.asarray(points, np.float32)
+    row_ids = np.asarray(ids, dtype=str)
+    fig = go.Figure()
+    hover = "%{customdata}<br>" + f"{x_title}: %{{x:.3f}}<br>{y_title}: %{{y:.3f}}"
+    numbers = _as_numbers(colour_by) if colour_by is not None else None
+    if colour_by is None:
+        groups = {"rows": np.arange(len(points))}
+    elif numbers is not None:
+        fig.add_trace(
+            go.Scattergl(
+                x=points[:, 0],
+                y=points[:, 1],
+                mode="markers",
+                name=colour_name,
+                customdata=row_ids,
+                marker=dict(
+                    size=6,
+                    color=numbers,
+                    colorscale="Viridis",
+                    colorbar=dict(title=dict(text=colour_name)),
+                    opacity=0.8,
+                ),
+                hovertemplate=hover + f"<br>{colour_name}: %{{marker.color}}<extra></extra>",
+            )
+        )
+        groups = {}
+    else:
+        values = np.asarray(colour_by, dtype=str)
+        kinds, counts = np.unique(values, return_counts=True)
+        common = [str(k) for k in kinds[np.argsort(-counts, kind="stable")]]
+        if len(common) > MAX_CATEGORIES:
+            common = common[: MAX_CATEGORIES - 1]
+        groups = {k: np.flatnonzero(values == k) for k in sorted(common)}
+        rest = np.flatnonzero(~np.isin(values, common))
+        if len(rest):
+            groups["other"] = rest
+    for i, (name, idx) in enumerate(groups.items()):
+        fig.add_trace(
+            go.Scattergl(
+                x=points[idx, 0],
+                y=points[idx, 1],
+                mode="markers",
+                name=name,
+                customdata=row_ids[idx],
+                marker=dict(size=6, color=PALETTE[i % len(PALETTE)], opacity=0.8),
+                hovertemplate=hover + f"<br>{colour_name} {name}<extra></extra>",
+            )
+        )
+    categories = colour_by is not None and numbers is None
+    _titled_layout(fig, title, x_title, y_title, 520)
+    fig.update_layout(
+        legend=dict(title=dict(text=colour_name if categories else None)), showlegend=categories
+    )
+    return fig
+
+
+def _as_numbers(values: Sequence[str]) -> np.ndarray | None:
+    """The values as floats if every one is a number and there are many distinct ones."""
+    try:
+        numbers = np.asarray(values, dtype=float)
+    except ValueError:
+        return None
+    if not np.isfinite(numbers).all() or len(np.unique(numbers)) <= MAX_CATEGORIES:
+        return None
+    return numbers
 
 
 def _titled_layout(

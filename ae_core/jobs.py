@@ -9,12 +9,12 @@ never an exception in the page.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from dataclasses import dataclass
 from typing import Literal
 
 from ae_core.architectures import Autoencoder
+from ae_core.background import BackgroundRun
 from ae_core.data import Dataset, load_dataset
 from ae_core.errors import AELabError
 from ae_core.progress import BatchProgress, EpochReport, ProgressEvent
@@ -59,7 +59,7 @@ class JobSnapshot:
         return self.progress.fraction if self.progress is not None else 0.0
 
 
-class TrainingJob:
+class TrainingJob(BackgroundRun):
     """One training run on its own thread, with a thread-safe view of its progress."""
 
     def __init__(
@@ -75,32 +75,13 @@ class TrainingJob:
         self._dataset = dataset
         self._autoencoder = autoencoder
         self._report_every = report_every
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
+        super().__init__("ae-training")
         self._state: JobState = "starting"
         self._progress: BatchProgress | None = None
         self._epochs: list[EpochReport] = []
         self._result: TrainingResult | None = None
         self._message = "Preparing the data and the network..."
-        self._started = time.perf_counter()
         self._finished_at: float | None = None
-        self._thread = threading.Thread(target=self._run, name="ae-training", daemon=True)
-
-    def start(self) -> TrainingJob:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Ask the run to stop before its next batch; the model keeps its weights."""
-        self._stop.set()
-
-    def join(self, timeout: float | None = None) -> bool:
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
-
-    @property
-    def stop_requested(self) -> bool:
-        return self._stop.is_set()
 
     def snapshot(self) -> JobSnapshot:
         with self._lock:

@@ -185,3 +185,37 @@ def test_a_results_page_sees_the_run_finish_without_a_click(server, browser, art
     page.get_by_text("Which digits are unusual?").first.wait_for(timeout=300_000)
     assert "Sparse" in page.locator("section[data-testid='stSidebar']").inner_text()
     page.close()
+
+
+def test_a_table_uploads_trains_and_its_codes_download(server, browser, artifacts, tmp_path):
+    page = browser.new_page(viewport={"width": 1400, "height": 2200})
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(server)
+    page.get_by_role("link", name="Your table").first.click()
+    page.get_by_text("Upload a table, or press").wait_for(timeout=60_000)
+    uploader = page.locator("input[type=file]")
+
+    # A file over the upload limit is refused by Streamlit before it is sent, limit named.
+    huge = tmp_path / "huge.csv"
+    with huge.open("wb") as f:
+        f.truncate(200 * 1024 * 1024)  # 200 MB, sparse: nothing to write
+    uploader.set_input_files(str(huge))
+    page.get_by_text("File must be 10.0MB or smaller.").wait_for(timeout=30_000)
+    assert page.get_by_text("up to 10 MB").first.is_visible()
+
+    uploader.set_input_files(str(ROOT / "assets" / "tables" / "gene_terms.csv"))
+    page.get_by_text("240 rows × 50 columns").wait_for(timeout=60_000)
+    page.get_by_role("button", name="Start training").click()
+    page.get_by_text("Trained for 40 epochs").wait_for(timeout=300_000)
+    page.get_by_text("Codes of every row").wait_for(timeout=60_000)
+    page.wait_for_timeout(1_500)
+    page.screenshot(path=artifacts / "10-table-codes.png", full_page=True)
+
+    page.get_by_role("tab", name="Download codes and encoder").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the codes (CSV)").click()
+    lines = download.value.path().read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == "gene," + ",".join(f"code_{i}" for i in range(1, 9))
+    assert len(lines) == 241 and lines[1].startswith("GENE0001,")
+    assert not errors, errors

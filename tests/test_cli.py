@@ -108,3 +108,52 @@ def test_evaluate_refuses_a_folder_that_is_not_a_run(tmp_path):
     out = run_cli("evaluate", str(tmp_path))
     assert out.returncode == 2
     assert "run.json is missing" in out.stderr and "Traceback" not in out.stderr
+
+
+@pytest.mark.data_free
+def test_encode_table_writes_one_code_per_row_id_first(tmp_path):
+    table = ROOT / "assets" / "tables" / "gene_terms.csv"
+    codes, encoder = tmp_path / "codes.csv", tmp_path / "encoder.zip"
+    out = run_cli(
+        "encode-table",
+        str(table),
+        "--id-column",
+        "gene",
+        "--latent-dim",
+        "3",
+        "--epochs",
+        "3",
+        "--out",
+        str(codes),
+        "--encoder-out",
+        str(encoder),
+    )
+    assert out.returncode == 0, out.stderr
+    assert "240 rows (utf-8-sig); ID column: gene; 48 feature columns" in out.stderr
+    assert "epoch 3/3: loss" in out.stderr and "Most unusual rows" in out.stderr
+    lines = codes.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == "gene,code_1,code_2,code_3" and len(lines) == 241
+    assert lines[1].startswith("GENE0001,")
+    assert encoder.stat().st_size > 1000
+
+
+@pytest.mark.data_free
+def test_encode_table_guesses_the_id_column_and_reads_gbk(tmp_path):
+    rows = "".join(f"样本{i},{i % 4},{(i * 5) % 7},{i % 3}\n" for i in range(30))
+    table = tmp_path / "样本.csv"
+    table.write_bytes(("名称,甲,乙,丙\n" + rows).encode("gbk"))
+    out = run_cli("encode-table", str(table), "--epochs", "2", "--out", str(tmp_path / "c.csv"))
+    assert out.returncode == 0, out.stderr
+    assert "(gbk); ID column: 名称" in out.stderr
+    lines = (tmp_path / "c.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("名称,code_1") and lines[1].startswith("样本0,")
+
+
+@pytest.mark.data_free
+def test_encode_table_reports_a_bad_table_without_a_traceback(tmp_path):
+    table = tmp_path / "words.csv"
+    table.write_text("name,colour\nx,red\ny,blue\n")
+    out = run_cli("encode-table", str(table), "--out", str(tmp_path / "c.csv"))
+    assert out.returncode == 2
+    assert "error: words.csv has no numeric column" in out.stderr
+    assert "Traceback" not in out.stderr and not (tmp_path / "c.csv").exists()

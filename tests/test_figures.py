@@ -224,3 +224,36 @@ def test_roc_figure_shows_each_curve_with_its_auc_and_the_chosen_point():
     fig = roc_curves({"model": ([0, 0.5, 1], [0, 0.9, 1], 0.7)}, point=(0.5, 0.9))
     assert [t.name for t in fig.data] == ["chance (AUC 0.5)", "model (AUC 0.700)", "the threshold"]
     assert list(fig.data[2].x) == [0.5] and list(fig.data[2].y) == [0.9]
+
+
+def test_table_codes_scatter_colours_text_by_category_and_numbers_by_a_scale():
+    from ae_core.figures import MAX_CATEGORIES, table_codes_scatter
+
+    points = np.arange(40, dtype=float).reshape(20, 2)
+    ids = [f"row{i}" for i in range(20)]
+    groups = ["b" if i % 2 else "a" for i in range(20)]
+    fig = table_codes_scatter(points, ids, groups, "group", "code 2", "code 5")
+    assert [t.name for t in fig.data] == ["a", "b"]
+    assert list(fig.data[1].customdata) == ids[1::2] and list(fig.data[1].x) == [
+        2,
+        6,
+        10,
+        14,
+        18,
+        22,
+        26,
+        30,
+        34,
+        38,
+    ]
+    assert fig.layout.xaxis.title.text == "code 2" and fig.layout.legend.title.text == "group"
+    numbers = [str(i * 0.5) for i in range(20)]
+    fig = table_codes_scatter(points, ids, numbers, "score")
+    assert len(fig.data) == 1 and list(fig.data[0].marker.color) == [i * 0.5 for i in range(20)]
+    assert fig.data[0].marker.colorbar.title.text == "score"
+    many = [f"g{i}" for i in range(20)]  # more values than colours: the rest is "other"
+    fig = table_codes_scatter(points, ids, many, "name")
+    assert len(fig.data) == MAX_CATEGORIES and fig.data[-1].name == "other"
+    assert sum(len(t.x) for t in fig.data) == 20
+    fig = table_codes_scatter(points, ids)
+    assert len(fig.data) == 1 and not fig.layout.showlegend

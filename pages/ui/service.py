@@ -19,6 +19,7 @@ from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from pages.ui.session import LabSession, runs_dir
+from pages.ui.table_work import stop_abandoned_table_runs
 from pages.ui.uploads import give_memory_back
 
 if TYPE_CHECKING:
@@ -121,5 +122,12 @@ def _tidy_up() -> None:
     collection after every rerun stalled training; training now runs in worker processes,
     and one collection per half minute costs the pages little.
     """
+    stop_abandoned_table_runs(
+        _is_streamlit_session_connected, float(st.get_option("server.disconnectedSessionTTL"))
+    )
     gc.collect()
     give_memory_back()
+
+
+def _is_streamlit_session_connected(streamlit_id: str) -> bool:
+    return not runtime.exists() or runtime.get_instance().is_active_session(streamlit_id)

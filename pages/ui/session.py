@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # only for the type checker: pages that need no TensorFlow st
     from ae_core.explorer import ModelExplorer
     from ae_core.run_config import RunConfig
     from ae_core.service import RunHandle
+    from pages.ui.table_work import TableWork
 
 SESSION_KEY = "autoencoder_lab"
 RUNS_DIR_VARIABLE = "AE_RUNS_DIR"
@@ -44,6 +45,7 @@ class LabSession:
     refused: set[str] = field(default_factory=set)  # ids of saved runs that could not load
     saved: dict[str, Path] = field(default_factory=dict)  # model id -> folder it was saved to
     lineup: list[RunConfig] = field(default_factory=list)  # runs to start after this one
+    table: TableWork | None = None  # the "Your table" page's table, run and result
 
     @property
     def current_model(self) -> ModelExplorer | None:
