@@ -1,4 +1,5 @@
-"""Command line: `python -m ae_core archs | train | evaluate | encode-table`.
+"""Command line: `python -m ae_core archs | train | evaluate | encode-table | check-lesson |
+serve`.
 
 Every setting of every architecture is a flag, generated from the settings' own metadata, so
 the CLI can never drift from what the UI and saved runs accept. Progress goes to stderr; with
@@ -23,7 +24,10 @@ from ae_core.errors import AELabError
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    args, rest = parser.parse_known_args(argv)
+    if rest and args.command != "serve":
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    args.streamlit_options = rest
     try:
         return args.handler(args)
     except AELabError as exc:
@@ -65,6 +69,19 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true", help="end with one line of JSON figures")
     evaluate.set_defaults(handler=_evaluate)
     _add_encode_table(commands)
+
+    check = commands.add_parser("check-lesson", help="check a lesson file without starting")
+    check.add_argument("lesson", type=Path, help="a lesson file (TOML)")
+    check.set_defaults(handler=_check_lesson)
+    serve = commands.add_parser(
+        "serve",
+        help="check the lesson file, then start the lab (streamlit run app.py)",
+        description="Starts the lab's server; with --lesson (or AE_LESSON_FILE) the lesson file "
+        "is checked first and a malformed one stops the start with its line and problem. "
+        "Other options go to Streamlit, e.g. --server.port 8600.",
+    )
+    serve.add_argument("--lesson", type=Path, help="a lesson file (TOML)")
+    serve.set_defaults(handler=_serve)
     return parser
 
 
@@ -282,6 +299,42 @@ def _encode_table(args: argparse.Namespace) -> int:
     for row_id, error, _ in result.most_unusual(5):
         print(f"  {row_id}: {error:.4f}", file=sys.stderr)
     return 1 if state == "diverged" else 0
+
+
+def _check_lesson(args: argparse.Namespace) -> int:
+    from ae_core.lesson_plan import load_lesson_plan
+
+    plan = load_lesson_plan(args.lesson)
+    print(_lesson_summary(plan), file=sys.stderr)
+    return 0
+
+
+def _lesson_summary(plan) -> str:
+    return (
+        f"{plan.source}: '{plan.title or '(no title)'}'; pages: {', '.join(plan.pages)}; "
+        f"{len(plan.presets)} presets; {len(plan.fixed)} fixed and {len(plan.hidden)} hidden "
+        f"settings; {len(plan.challenges)} challenges. It is fine."
+    )
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import os
+
+    from ae_core.lesson_plan import LESSON_FILE_VARIABLE, load_lesson_plan
+
+    env = dict(os.environ)
+    lesson = args.lesson or (
+        Path(env[LESSON_FILE_VARIABLE]) if env.get(LESSON_FILE_VARIABLE) else None
+    )
+    if lesson is not None:
+        plan = load_lesson_plan(lesson)  # a LessonFileError ends here, before any server
+        print(_lesson_summary(plan), file=sys.stderr)
+        env[LESSON_FILE_VARIABLE] = str(lesson.resolve())
+    app = Path(__file__).resolve().parent.parent / "app.py"
+    command = [sys.executable, "-m", "streamlit", "run", str(app), *args.streamlit_options]
+    sys.stdout.flush()
+    os.execvpe(command[0], command, env)  # the server replaces this process
+    return 0  # not reached
 
 
 def _figures(config, *, train_size, train_seconds, samples_per_second, status, evaluation, folder):

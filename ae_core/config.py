@@ -121,7 +121,8 @@ class Settings:
 
 def _checked(value: Any, annotation: Any, name: str, p: Param) -> Any:
     """Return `value` normalised to the field's type, or raise ConfigError saying why not."""
-    where = f"{p.label} ({name})"
+    # "KL weight (beta)" already names its setting; "Epochs" gets "(epochs)" added.
+    where = p.label if f"({name})" in p.label else f"{p.label} ({name})"
     args = typing.get_args(annotation)
     is_optional = typing.get_origin(annotation) in (typing.Union, types.UnionType) and (
         type(None) in args

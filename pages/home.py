@@ -7,9 +7,9 @@ import streamlit as st
 
 from ae_core.figures import autoencoder_sketch
 from ae_core.images import to_mnist
-from ae_core.presets import PRESETS
 from pages.ui.charts import show_chart
 from pages.ui.common import page_start, user_errors
+from pages.ui.lesson_file import lesson_plan
 from pages.ui.service import existing_service
 from pages.ui.session import is_training, remember_settings, start_training
 
@@ -18,6 +18,13 @@ SKETCH_DIGIT = "assets/examples/marker_7.png"
 session = page_start(
     "Autoencoder Lab", "Train autoencoders on handwritten digits and see what they learn."
 )
+plan = lesson_plan()
+if plan.title or plan.intro:
+    with st.container(border=True):
+        if plan.title:
+            st.subheader(plan.title)
+        if plan.intro:
+            st.markdown(plan.intro)
 
 left, right = st.columns([3, 2], gap="large")
 with left:
@@ -73,8 +80,8 @@ st.subheader("Start with a preset")
 busy = is_training(session)
 if busy:
     st.info("A model is training now; open the Train page to watch it or stop it.")
-columns = st.columns(len(PRESETS))
-for column, preset in zip(columns, PRESETS, strict=True):
+columns = st.columns(max(len(plan.presets), 3))
+for column, preset in zip(columns, plan.presets, strict=False):
     with column, st.container(border=True):
         st.markdown(f"**{preset.title}**")
         st.caption(preset.summary)

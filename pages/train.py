@@ -20,6 +20,7 @@ from ae_core.progress import progress_line
 from ae_core.run_config import RunConfig
 from pages.ui.charts import show_chart
 from pages.ui.common import page_start, user_errors
+from pages.ui.lesson_file import lesson_plan, page_link
 from pages.ui.lesson_view import show_lesson
 from pages.ui.run_files import standalone_script
 from pages.ui.service import training_service
@@ -51,7 +52,12 @@ running = running_job is not None
 apply_setup_from_address(session)
 
 # --- what to train --------------------------------------------------------------------
-architectures = {a.name: a for a in all_architectures()}
+plan = lesson_plan()  # a teacher's lesson may offer fewer architectures, fix or hide settings
+architectures = {
+    a.name: a for a in all_architectures() if not plan.architectures or a.name in plan.architectures
+}
+if session.architecture not in architectures:
+    session.architecture = next(iter(architectures))
 pick_left, pick_right = st.columns([1, 2])
 with pick_left:
     arch_name = st.selectbox(
@@ -73,10 +79,36 @@ stored = session.settings.setdefault(arch_name, {})
 # Once a run exists the page is about watching it: settings fold away (one click to open).
 first_visit = session.job is None
 with st.expander("Model settings", expanded=first_visit):
-    values = settings_widgets(architecture.config_class, stored, key=f"setting.{arch_name}.model")
+    values = settings_widgets(
+        architecture.config_class,
+        stored,
+        key=f"setting.{arch_name}.model",
+        fixed=plan.fixed,
+        hidden=plan.hidden,
+    )
 with st.expander("Data and training settings", expanded=first_visit):
-    values = settings_widgets(DataConfig, values, key=f"setting.{arch_name}.data", columns=3)
-    values = settings_widgets(TrainConfig, values, key=f"setting.{arch_name}.train", columns=3)
+    values = settings_widgets(
+        DataConfig,
+        values,
+        key=f"setting.{arch_name}.data",
+        columns=3,
+        fixed=plan.fixed,
+        hidden=plan.hidden,
+    )
+    values = settings_widgets(
+        TrainConfig,
+        values,
+        key=f"setting.{arch_name}.train",
+        columns=3,
+        fixed=plan.fixed,
+        hidden=plan.hidden,
+    )
+if plan.fixed:
+    st.caption(
+        "Fixed by the lesson: "
+        + ", ".join(f"{name.replace('_', ' ')} {value}" for name, value in plan.fixed.items())
+        + "."
+    )
 session.settings[arch_name] = values
 
 config = None
@@ -277,9 +309,15 @@ if model is not None and not running:
         with user_errors(), st.spinner("Scoring the model on all test images and saving..."):
             save_trained_run(session, model)
             st.rerun()
-    right.page_link(
-        "pages/reconstructions.py", label="Explore the reconstructions", icon=":material/compare:"
+    page_link(
+        "pages/reconstructions.py",
+        right,
+        label="Explore the reconstructions",
+        icon=":material/compare:",
     )
-    right.page_link(
-        "pages/latent_space.py", label="Explore the latent space", icon=":material/scatter_plot:"
+    page_link(
+        "pages/latent_space.py",
+        right,
+        label="Explore the latent space",
+        icon=":material/scatter_plot:",
     )

@@ -157,3 +157,60 @@ def test_encode_table_reports_a_bad_table_without_a_traceback(tmp_path):
     assert out.returncode == 2
     assert "error: words.csv has no numeric column" in out.stderr
     assert "Traceback" not in out.stderr and not (tmp_path / "c.csv").exists()
+
+
+@pytest.mark.data_free
+def test_check_lesson_passes_the_example_and_names_the_line_of_a_mistake(tmp_path):
+    out = run_cli("check-lesson", str(ROOT / "assets" / "lessons" / "first_lesson.toml"))
+    assert out.returncode == 0, out.stderr
+    assert "first_lesson.toml: 'Lesson 1" in out.stderr and "2 challenges" in out.stderr
+    bad = tmp_path / "week3.toml"
+    bad.write_text('title = "Week 3"\n\n[[presets]]\nuse = "deep-9d"\n')
+    out = run_cli("check-lesson", str(bad))
+    assert out.returncode == 2
+    assert "error: week3.toml, line 4: no built-in preset 'deep-9d'" in out.stderr
+
+
+@pytest.mark.data_free
+def test_serve_refuses_to_start_with_a_malformed_lesson_file(tmp_path):
+    from tests.browser_support import free_port
+
+    bad = tmp_path / "week3.toml"
+    bad.write_text('pages = ["home", "denoising", "gallery"]\n')
+    port = free_port()
+    out = run_cli("serve", "--lesson", str(bad), "--server.port", str(port), timeout=60)
+    assert out.returncode == 2
+    assert "error: week3.toml, line 1: unknown page 'gallery'" in out.stderr
+    assert "streamlit" not in out.stdout.lower()  # no server was started
+
+
+@pytest.mark.data_free
+def test_serve_starts_the_lab_with_a_good_lesson_file(tmp_path):
+    from tests.browser_support import free_port, wait_until_healthy
+
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ae_core",
+            "serve",
+            "--lesson",
+            str(ROOT / "assets" / "lessons" / "first_lesson.toml"),
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "AE_RUNS_DIR": str(tmp_path / "runs"), "AE_WARM_UP": "0"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert wait_until_healthy(f"http://127.0.0.1:{port}", timeout=90)
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=30)[0]
+    assert "first_lesson.toml: 'Lesson 1: squeezing digits into two numbers'" in output

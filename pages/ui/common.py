@@ -12,6 +12,7 @@ import streamlit as st
 from ae_core.errors import AELabError
 from ae_core.progress import progress_line
 from pages.ui.charts import projector_toggle
+from pages.ui.lesson_file import lesson_plan, show_lesson_sidebar
 from pages.ui.run_files import run_files
 from pages.ui.session import LabSession, collect_finished_job, continue_lineup, lab, runs_dir
 
@@ -37,6 +38,7 @@ def page_start(title: str, intro: str | None = None) -> LabSession:
     while session.notices:
         st.info(session.notices.pop(0))
     show_problems(session)
+    show_lesson_sidebar(session, lesson_plan())
     return session
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ae_core.lessons import RECONSTRUCTION, Lesson
+from pages.ui.lesson_file import page_link
 
 
 def show_lesson(lesson: Lesson, loss: str | None = None, link: bool = True) -> None:
@@ -17,4 +18,4 @@ def show_lesson(lesson: Lesson, loss: str | None = None, link: bool = True) -> N
         st.latex(RECONSTRUCTION[loss])
     st.markdown(f"**Try it:** {lesson.look_for}")
     if link:
-        st.page_link(lesson.page, label="Open that page", icon=":material/arrow_forward:")
+        page_link(lesson.page, label="Open that page", icon=":material/arrow_forward:")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import streamlit as st
@@ -34,22 +35,37 @@ def settings_widgets(
     columns: int = 3,
     skip: tuple[str, ...] = (),
     disabled: bool = False,
+    fixed: Mapping[str, Any] | None = None,
+    hidden: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """One widget per setting, in declaration order, laid out in columns.
 
     A setting with `shown_when` appears only while the setting it depends on (declared
-    earlier) has an allowed value; its stored value is kept either way.
+    earlier) has an allowed value; its stored value is kept either way. A lesson's `fixed`
+    settings are shown locked at their value; its `hidden` ones get no widget and keep their
+    fixed value, or else the default.
     """
+    fixed = fixed or {}
     chosen = dict(values)
     defaults = {name: f.default for name, (f, _) in settings_class.params().items()}
+    for name in settings_class.params():
+        if name in fixed:
+            chosen[name] = fixed[name]
+        elif name in hidden:
+            chosen[name] = defaults[name]
     slots = st.columns(columns)
     shown = 0
     for name, (_, p) in settings_class.params().items():
-        if name in skip or not _is_shown(p, chosen):
+        if name in skip or name in hidden or not _is_shown(p, chosen):
             continue
         value = chosen.get(name, defaults[name])
+        locked = name in fixed
+        # A locked widget gets its own key: a value the student set earlier under the usual
+        # key would otherwise be shown instead of the lesson's.
+        widget_key = f"{key}.{name}" + (".fixed" if locked else "")
         with slots[shown % columns]:
-            chosen[name] = _widget(settings_class, name, p, value, f"{key}.{name}", disabled)
+            value = _widget(settings_class, name, p, value, widget_key, disabled or locked)
+        chosen[name] = fixed[name] if locked else value
         shown += 1
     return chosen
 
