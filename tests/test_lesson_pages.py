@@ -83,7 +83,8 @@ def test_a_broken_lesson_file_stops_the_lab_with_its_line(lesson):
 def test_a_challenge_is_ticked_when_a_model_reaches_its_goal(lesson, runs):
     lesson(
         '[[challenges]]\ntitle = "Reachable"\ngoal = { latent_dim = 2, test_mse_below = 0.5 }\n'
-        '[[challenges]]\ntitle = "Out of reach"\ngoal = { latent_dim = 2, test_mse_below = 0.001 }\n'
+        '[[challenges]]\ntitle = "Out of reach"\n'
+        "goal = { latent_dim = 2, test_mse_below = 0.001 }\n"
         '[[challenges]]\ntitle = "Other model"\ngoal = { architecture = "vae" }\n'
     )
     from tests.page_support import train_from_page
