@@ -25,9 +25,10 @@ from ae_core.errors import AELabError
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args, rest = parser.parse_known_args(argv)
-    if rest and args.command != "serve":
+    if args.command == "serve":
+        args.streamlit_options = rest  # everything serve does not know goes to Streamlit
+    elif rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
-    args.streamlit_options = rest
     try:
         return args.handler(args)
     except AELabError as exc:
