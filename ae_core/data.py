@@ -203,11 +203,18 @@ def subset(
     """A seeded random subset of `size` images (all of them, in order, when size is None)."""
     if size is None or size >= len(images):
         return images, labels
+    chosen = subset_indices(len(images), size, seed)
+    return images[chosen], labels[chosen]
+
+
+def subset_indices(count: int, size: int | None, seed: int) -> np.ndarray:
+    """The positions, in order, of the seeded subset `subset` takes from `count` images."""
+    if size is None or size >= count:
+        return np.arange(count)
     if size < 1:
         raise ConfigError(f"A subset needs at least one image; got {size}.")
     rng = np.random.default_rng([seed, 0x5EED])
-    chosen = np.sort(rng.choice(len(images), size=size, replace=False))
-    return images[chosen], labels[chosen]
+    return np.sort(rng.choice(count, size=size, replace=False))
 
 
 def one_per_class(labels: np.ndarray, n_classes: int = 10) -> np.ndarray:

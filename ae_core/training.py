@@ -12,6 +12,7 @@ weights that gave a finite loss.
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 import warnings
@@ -25,9 +26,10 @@ import tensorflow as tf
 
 from ae_core.architectures import Autoencoder, PretrainStage, get_architecture
 from ae_core.architectures.autoencoder import predict_in_batches
+from ae_core.architectures.model import AutoencoderModel
 from ae_core.config import TrainConfig
 from ae_core.constants import FINAL_STAGE
-from ae_core.data import Dataset, load_dataset, one_per_class, subset
+from ae_core.data import Dataset, load_dataset, one_per_class, subset, subset_indices
 from ae_core.errors import TrainingError
 from ae_core.noise import add_noise
 from ae_core.progress import BatchProgress, EpochReport, ProgressCallback, RateClock
@@ -38,7 +40,7 @@ warnings.filterwarnings("ignore", message="Your input ran out of data", category
 
 Status = Literal["completed", "stopped", "diverged"]
 # Batches per progress report, and per call into the graph (see _run_stage).
-REPORT_EVERY = 10
+REPORT_EVERY = 32
 CODE_SAMPLE_SIZE = 2_000
 NOTHING_TRAINED = "Stopped before the first batch: nothing was trained."
 VALIDATION_BATCH = 1_000
@@ -79,19 +81,27 @@ class TrainingResult:
 
 @dataclass(frozen=True)
 class TrainingData:
-    """The images one run uses: its training subset, validation images and showcase sets."""
+    """The images one run uses: its training subset, validation images and showcase sets.
 
-    x_train: np.ndarray
-    y_train: np.ndarray
+    The training images are named by their positions in the dataset (`train_positions` in
+    `all_train`): a run on clean images gathers its batches straight from one tensor of the
+    dataset per process, with no copy of its own (bench/overhead.py); `x_train`, the subset
+    as an array, is only made for the runs that need it (noise, pretraining)."""
+
+    all_train: np.ndarray  # the dataset's training images, read-only
+    train_positions: np.ndarray
     x_val: np.ndarray
     showcase: np.ndarray  # one test image per class, reconstructed after every epoch
     code_images: np.ndarray  # a fixed sample of test images whose codes are reported
     code_labels: np.ndarray
 
+    @functools.cached_property
+    def x_train(self) -> np.ndarray:
+        return self.all_train[self.train_positions]
+
     @classmethod
     def from_dataset(cls, dataset: Dataset, config: RunConfig) -> TrainingData:
         seed = config.train.seed
-        x_train, y_train = training_set(dataset, config)
         x_val, _ = subset(
             *normal_only(dataset.x_test, dataset.y_test, config),
             config.data.validation_size,
@@ -99,7 +109,36 @@ class TrainingData:
         )
         code_images, code_labels = subset(dataset.x_test, dataset.y_test, CODE_SAMPLE_SIZE, seed)
         showcase = dataset.x_test[one_per_class(dataset.y_test, len(dataset.class_names))]
-        return cls(x_train, y_train, x_val, showcase, code_images, code_labels)
+        positions = training_positions(dataset, config)
+        return cls(dataset.x_train, positions, x_val, showcase, code_images, code_labels)
+
+
+def training_positions(dataset: Dataset, config: RunConfig) -> np.ndarray:
+    """Where `training_set`'s images are in `dataset.x_train`, in the same order."""
+    positions = np.arange(len(dataset.x_train))
+    if config.data.exclude_classes:
+        positions = positions[~np.isin(dataset.y_train, config.data.exclude_classes)]
+    return positions[subset_indices(len(positions), config.data.train_size, config.train.seed)]
+
+
+_stores: dict[int, tuple[np.ndarray, tf.Tensor]] = {}
+_stores_lock = threading.Lock()
+
+
+def image_store(images: np.ndarray) -> tf.Tensor:
+    """A dataset's images as one uint8 tensor per process, which every run gathers from.
+
+    A quarter of the float32 images' memory; batches are scaled back to [0, 1] as they are
+    gathered, giving the very same floats (`data._as_images` divides the same bytes by 255).
+    """
+    with _stores_lock:
+        entry = _stores.get(id(images))
+        if entry is None or entry[0] is not images:
+            as_bytes = np.rint(np.asarray(images) * 255.0).astype(np.uint8)
+            if len(_stores) >= 4:
+                _stores.clear()
+            _stores[id(images)] = entry = (images, tf.constant(as_bytes))
+        return entry[1]
 
 
 def training_set(dataset: Dataset, config: RunConfig) -> tuple[np.ndarray, np.ndarray]:
@@ -165,10 +204,12 @@ class _StageData:
     """What one stage trains on: a model, its clean targets, noise and validation batches."""
 
     title: str
-    model: keras.Model
-    targets: np.ndarray
+    model: AutoencoderModel
+    targets: tf.Tensor  # what the stage rebuilds, batches gathered from it by position
+    positions: np.ndarray  # where the stage's examples are in `targets`
+    clean: np.ndarray | None  # a denoising stage's examples, corrupted anew every epoch
     noise: tuple[str, float] | None  # corrupts the inputs (pixels only, never lower codes)
-    validation: tf.data.Dataset
+    validation: list[tuple[tf.Tensor, tf.Tensor]]  # held-out (inputs, targets) batches
 
 
 @dataclass
@@ -203,7 +244,7 @@ class _Trainer:
         self.shuffle_rng = np.random.default_rng(shuffle_seed)
         self.noise_rng = np.random.default_rng(noise_seed)
         self.history: list[EpochRecord] = []
-        self.batches_per_epoch = math.ceil(len(data.x_train) / config.train.batch_size)
+        self.batches_per_epoch = math.ceil(len(data.train_positions) / config.train.batch_size)
         pretrain_epochs = getattr(config.model, "pretrain_epochs", 0)
         self.stages: list[tuple[PretrainStage | None, int]] = [
             *((stage, pretrain_epochs) for stage in ae.pretraining),
@@ -244,14 +285,21 @@ class _Trainer:
             optimizer=make_optimizer(self.config.train), steps_per_execution=self.report_every
         )
         monitor = _Monitor(self.stop, self._batches_done)
-        # One tensor per stage; each epoch only gathers batches from it in a new order.
-        # (Handing Keras numpy arrays per epoch would copy the whole set twice an epoch.)
-        targets = tf.constant(data.targets)
+        feed = EpochFeed(
+            data.targets,
+            len(data.positions),
+            self.config.train.batch_size,
+            keep_going=monitor.take_next_batch,
+            noisy=data.clean is not None and data.noise is not None,
+        )
+        # One tensor per stage (per process, for clean images); each epoch only gathers
+        # batches from it in a new order. (Handing Keras numpy arrays per epoch would copy
+        # the whole set twice an epoch.)
         for epoch in range(1, epochs + 1):
             if self.stop.is_set():
                 return "stopped", self._stopped_message(data.title, epoch - 1, epochs, True)
             self.position = _EpochPosition(data.title, epoch, epochs)
-            train_logs, val_logs = self._run_epoch(data, targets, monitor, epoch)
+            train_logs, val_logs = self._run_epoch(data, feed, monitor, epoch)
             diverged_at = monitor.diverged_at
             if diverged_at is None and not monitor.stopped and not finite(train_logs, val_logs):
                 diverged_at = (epoch, self.batches_per_epoch)  # only the epoch's totals overflowed
@@ -269,45 +317,62 @@ class _Trainer:
             # Pixels are corrupted for a denoising autoencoder; codes of lower layers never are.
             noise, x_val = self.ae.training_noise, self.data.x_val
             validation = _batches(self._corrupt(x_val, noise), x_val)
-            return _StageData(title, model, self.data.x_train, noise, validation)
+            if noise is None:
+                store = image_store(self.data.all_train)
+                return _StageData(
+                    title, model, store, self.data.train_positions, None, None, validation
+                )
+            x_train = self.data.x_train
+            return _StageData(
+                title,
+                model,
+                tf.constant(x_train),
+                np.arange(len(x_train)),
+                x_train,
+                noise,
+                validation,
+            )
         # A deeper layer learns to rebuild the codes of the layers below it.
         targets = predict_in_batches(stage.inputs_from, self.data.x_train)
         val_targets = predict_in_batches(stage.inputs_from, self.data.x_val)
-        return _StageData(title, model, targets, None, _batches(val_targets, val_targets))
+        return _StageData(
+            title,
+            model,
+            tf.constant(targets),
+            np.arange(len(targets)),
+            None,
+            None,
+            _batches(val_targets, val_targets),
+        )
 
     def _run_epoch(
-        self, data: _StageData, targets: tf.Tensor, monitor: _Monitor, epoch: int
+        self, data: _StageData, feed: EpochFeed, monitor: _Monitor, epoch: int
     ) -> tuple[dict[str, float], dict[str, float]]:
         """One pass over the stage's images in a new order; the epoch's train and val logs."""
-        order = self.shuffle_rng.permutation(len(data.targets))
-        inputs = (
-            targets if data.noise is None else tf.constant(self._corrupt(data.targets, data.noise))
+        order = data.positions[self.shuffle_rng.permutation(len(data.positions))]
+        noisy = (
+            None
+            if data.clean is None or data.noise is None
+            else self._corrupt(data.clean, data.noise)
         )
         monitor.start_epoch(epoch)
-        batches = shuffled_batches(
-            inputs,
-            targets,
-            order,
-            self.config.train.batch_size,
-            keep_going=monitor.take_next_batch,
-        )
         history = data.model.fit(
-            batches,
+            feed.epoch(order, noisy),
             epochs=1,
             shuffle=False,  # the order above comes from the run's own generator
-            validation_data=data.validation,
             callbacks=[monitor],
             verbose=0,
         ).history
-        train_logs = {k: float(v[-1]) for k, v in history.items() if not k.startswith("val_")}
-        val_logs = {k[4:]: float(v[-1]) for k, v in history.items() if k.startswith("val_")}
-        return train_logs, val_logs
+        train_logs = {k: float(v[-1]) for k, v in history.items()}
+        if monitor.stopped or monitor.diverged_at is not None:
+            return train_logs, {}  # the epoch did not end: nothing to validate
+        return train_logs, data.model.validation_losses(data.validation)
 
     def _batches_done(self, batches_taken: int, loss: float) -> None:
         """The monitor's report after each call into the graph: count, and maybe tell."""
         position, size = self.position, self.config.train.batch_size
         for index in range(position.batches_counted, batches_taken):
-            self.clock.batch_done(min(size, len(self.data.x_train) - index * size))
+            self.clock.batch_done(min(size, len(self.data.train_positions) - index * size))
         position.batches_counted = batches_taken
         last = batches_taken == self.batches_per_epoch
         if batches_taken % self.report_every and not last:
@@ -395,6 +460,37 @@ def finite(*logs: Mapping[str, float]) -> bool:
     return all(math.isfinite(float(v)) for log in logs for v in log.values())
 
 
+class EpochFeed:
+    """A stage's input pipeline, built once: each epoch only puts its order (and, for a
+    denoising stage, its freshly corrupted inputs) into variables the pipeline reads.
+
+    A pipeline built anew every epoch traced its functions again and left garbage whose
+    collection stalled epochs by up to 0.6 s (dense model, bench/overhead.py)."""
+
+    def __init__(
+        self,
+        targets: tf.Tensor,
+        count: int,
+        batch_size: int,
+        keep_going: Callable[[], bool] | None = None,
+        noisy: bool = False,
+    ):
+        self.order = tf.Variable(tf.zeros([count], tf.int64), trainable=False)
+        self.inputs = tf.Variable(tf.zeros_like(targets), trainable=False) if noisy else None
+        order, batches = self.order, math.ceil(count / batch_size)
+        indices = tf.data.Dataset.range(batches).map(
+            lambda b: order[b * batch_size : tf.minimum((b + 1) * batch_size, count)]
+        )
+        source = self.inputs if self.inputs is not None else targets
+        self.dataset = _gathered(indices, source, targets, keep_going)
+
+    def epoch(self, order: np.ndarray, inputs: np.ndarray | None = None) -> tf.data.Dataset:
+        self.order.assign(order.astype(np.int64))
+        if inputs is not None and self.inputs is not None:
+            self.inputs.assign(inputs)
+        return self.dataset
+
+
 def shuffled_batches(
     inputs: tf.Tensor,
     targets: tf.Tensor,
@@ -408,7 +504,26 @@ def shuffled_batches(
     data ends there, even in the middle of a call that runs several batches.
     """
     indices = tf.data.Dataset.from_tensor_slices(order).batch(batch_size)
-    batches = indices.map(lambda i: (tf.gather(inputs, i), tf.gather(targets, i))).prefetch(2)
+    return _gathered(indices, inputs, targets, keep_going)
+
+
+def _gathered(
+    indices: tf.data.Dataset,
+    inputs: tf.Tensor,
+    targets: tf.Tensor,
+    keep_going: Callable[[], bool] | None,
+) -> tf.data.Dataset:
+    """(inputs, targets) batches gathered at each batch of `indices`, checked by `keep_going`."""
+
+    def gather(tensor: tf.Tensor, i: tf.Tensor) -> tf.Tensor:
+        batch = tf.gather(tensor, i)
+        return tf.cast(batch, tf.float32) / 255.0 if tensor.dtype == tf.uint8 else batch
+
+    if inputs is targets:  # clean images: one gather serves as input and target
+        batches = indices.map(lambda i: (lambda x: (x, x))(gather(inputs, i)))
+    else:
+        batches = indices.map(lambda i: (gather(inputs, i), gather(targets, i)))
+    batches = batches.prefetch(2)
     if keep_going is None:
         return batches
     # After the prefetch, and with no prefetch injected after it, so the question is asked
@@ -419,8 +534,14 @@ def shuffled_batches(
     return checked.with_options(options)
 
 
-def _batches(inputs: np.ndarray, targets: np.ndarray) -> tf.data.Dataset:
-    return tf.data.Dataset.from_tensor_slices((inputs, targets)).batch(VALIDATION_BATCH).cache()
+def _batches(inputs: np.ndarray, targets: np.ndarray) -> list[tuple[tf.Tensor, tf.Tensor]]:
+    return [
+        (
+            tf.constant(inputs[i : i + VALIDATION_BATCH]),
+            tf.constant(targets[i : i + VALIDATION_BATCH]),
+        )
+        for i in range(0, len(inputs), VALIDATION_BATCH)
+    ]
 
 
 class _Monitor(keras.callbacks.Callback):
