@@ -132,6 +132,7 @@ class ClassView:
     sessions: int
     workers: int
     models: CacheStats
+    warm: bool = False  # the first workers have loaded TensorFlow and the data, and trained
 
 
 class TrainingService:
@@ -174,6 +175,7 @@ class TrainingService:
         self._progress = self._context.Queue()
         self._stop_flags = self._context.RawArray("b", len(self._free_slots))
         self._pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self._warm_ups: list[concurrent.futures.Future] = []
         self._closed = threading.Event()
         self._threads: list[threading.Thread] = []
 
@@ -182,8 +184,7 @@ class TrainingService:
         """Start the worker processes (each loads TensorFlow and the data now) and helpers."""
         with self._lock:
             self._pool = self._new_pool()
-            for _ in range(self.workers):
-                self._pool.submit(_warm_up)
+            self._warm_ups = [self._pool.submit(_warm_up) for _ in range(self.workers)]
         for target, name in ((self._relay, "ae-progress"), (self._janitor, "ae-janitor")):
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
@@ -327,6 +328,7 @@ class TrainingService:
                 sessions=len(sessions),
                 workers=self.workers,
                 models=self.models.stats(),
+                warm=all(f.done() for f in self._warm_ups),
             )
 
     # --- the queue -------------------------------------------------------------------------

@@ -12,6 +12,7 @@ the trainer reads before every batch.
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing.queues
 import os
@@ -50,7 +51,7 @@ class _SharedFlag:
         self.slot = slot
 
     def is_set(self) -> bool:
-        return bool(_stop_flags[self.slot])
+        return _stop_flags is not None and bool(_stop_flags[self.slot])
 
 
 def start_worker(progress, stop_flags, datasets: tuple[str, ...]) -> None:
@@ -63,9 +64,27 @@ def start_worker(progress, stop_flags, datasets: tuple[str, ...]) -> None:
 
     for name in datasets:
         try:
-            load_dataset(name)
+            dataset = load_dataset(name)
         except AELabError as exc:  # reported again, to the run that needs it
             log.info("dataset %s not loaded ahead: %s", name, exc)
+            continue
+        _first_steps(dataset)
+
+
+def _first_steps(dataset) -> None:
+    """A few batches of a small model, untimed: a fresh process pays TensorFlow's one-time
+    start-up (kernels, thread pools, Keras' tracing machinery) in its first run, which would
+    otherwise be a student's first press of a preset. Also lays out the dataset's images as
+    the tensor every run gathers from."""
+    from ae_core.run_config import RunConfig
+    from ae_core.training import image_store, train
+
+    image_store(dataset.x_train)
+    config = RunConfig.create("deep", dataset=dataset.name, train_size=512, epochs=1)
+    try:
+        train(config, dataset, on_progress=lambda event: None)
+    except AELabError as exc:
+        log.info("warm-up run skipped: %s", exc)
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -90,6 +109,10 @@ def train_run(tag: int, config_values: dict, slot: int) -> WorkerResult:
         if _progress is not None:
             _progress.put((tag, event))
 
+    # Python's collector, run in the middle of a run, stalled an epoch by up to 0.6 s
+    # (traversing the objects TensorFlow makes tracing a new model; bench/overhead.py). The
+    # worker does nothing else, so it collects once the run is over instead.
+    _pause_collector()
     try:
         config = RunConfig.from_dict(config_values)
         result = train(config, on_progress=post, stop=_SharedFlag(slot))  # type: ignore[arg-type]
@@ -99,6 +122,8 @@ def train_run(tag: int, config_values: dict, slot: int) -> WorkerResult:
         log.exception("training failed")
         message = f"Training failed unexpectedly: {type(exc).__name__}: {exc}"
         return WorkerResult("failed", message, [], [], [])
+    finally:
+        _collect_after_run()
     return WorkerResult(
         status=result.status,
         message=result.message,
@@ -108,3 +133,32 @@ def train_run(tag: int, config_values: dict, slot: int) -> WorkerResult:
         train_seconds=result.train_seconds,
         samples_seen=result.samples_seen,
     )
+
+
+_collector_lock = threading.Lock()
+_runs_in_progress = 0
+# Long enough for the finished run's weights to be on their way to the server first.
+COLLECT_DELAY_SECONDS = 0.5
+
+
+def _pause_collector() -> None:
+    global _runs_in_progress
+    with _collector_lock:
+        _runs_in_progress += 1
+        gc.disable()
+
+
+def _collect_after_run() -> None:
+    """Collect the run's garbage on a thread, shortly after, unless another run has begun."""
+    global _runs_in_progress
+    with _collector_lock:
+        _runs_in_progress -= 1
+
+    def collect() -> None:
+        time.sleep(COLLECT_DELAY_SECONDS)
+        with _collector_lock:
+            if _runs_in_progress == 0:
+                gc.collect()
+                gc.enable()
+
+    threading.Thread(target=collect, name="ae-collect", daemon=True).start()

@@ -44,7 +44,12 @@ def class_status() -> None:
     view = training_service().class_view()
     memory, threads = memory_of_server()
     cols = st.columns(5)
-    cols[0].metric("Training now", f"{len(view.training)} of {view.workers}")
+    cols[0].metric(
+        "Training now",
+        f"{len(view.training)} of {view.workers}",
+        help="Training processes: "
+        + ("ready." if view.warm else "still starting (loading TensorFlow and the data)."),
+    )
     cols[1].metric("Waiting", len(view.waiting))
     cols[2].metric("Finished since start", view.finished)
     cols[3].metric(
@@ -75,6 +80,8 @@ def class_status() -> None:
         st.dataframe(rows, hide_index=True)
     else:
         st.caption("Nothing is training or waiting right now.")
+    if not view.warm:
+        st.caption("The training processes are still starting: the first run waits for them.")
     st.caption(
         f"{view.sessions} sessions are watching a run. Identical runs are trained once for "
         "everyone who asks; models stay in memory up to the budget, the least recently used "
