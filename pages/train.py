@@ -207,7 +207,22 @@ def per_epoch(name: str, epoch_key: tuple, build):
 # progress line carries the running loss), every 3 s while it waits in the queue.
 
 
-@st.fragment(run_every=(3.0 if waiting else 2.0) if running else None)
+# In a run's last seconds the page looks every second, so "Trained" shows soon after it is
+# true (a 2-D preset trains in about 4 s): one full redraw switches to it.
+ENDING_BELOW_SECONDS = 3.0
+
+
+def ending_soon(job) -> bool:
+    progress = job.snapshot().progress if job is not None else None
+    eta = progress.eta_seconds if progress is not None else float("nan")
+    return eta == eta and eta < ENDING_BELOW_SECONDS  # NaN: no estimate yet
+
+
+ending = ending_soon(running_job)
+refresh = (1.0 if ending else 3.0 if waiting else 2.0) if running else None
+
+
+@st.fragment(run_every=refresh)
 def live_progress():
     job = session.job
     if job is None:
@@ -216,6 +231,8 @@ def live_progress():
     snapshot = job.snapshot()
     if snapshot.finished and not session.job_collected:
         st.rerun()  # the whole page redraws once: buttons, model list, save
+    if running and not ending and ending_soon(job):
+        st.rerun()  # once: the page now looks every second until the run ends
     st.progress(snapshot.fraction, text=progress_line(job.name, snapshot))
     if snapshot.state == "completed":
         st.success(snapshot.message, icon=":material/check_circle:")
