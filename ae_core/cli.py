@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import signal
 import sys
 import threading
@@ -70,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true", help="end with one line of JSON figures")
     evaluate.set_defaults(handler=_evaluate)
     _add_encode_table(commands)
+
+    devices = commands.add_parser("devices", help="what TensorFlow will train on (GPU or CPU)")
+    devices.set_defaults(handler=_devices)
 
     check = commands.add_parser("check-lesson", help="check a lesson file without starting")
     check.add_argument("lesson", type=Path, help="a lesson file (TOML)")
@@ -302,6 +306,19 @@ def _encode_table(args: argparse.Namespace) -> int:
     return 1 if state == "diverged" else 0
 
 
+def _devices(args: argparse.Namespace) -> int:
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    where = tf.constant([1.0]).device  # where TensorFlow places work by default
+    print(f"TensorFlow {tf.__version__}; {os.cpu_count()} CPU cores")
+    if gpus:
+        print(f"GPUs: {', '.join(g.name for g in gpus)}; training runs on {where}")
+    else:
+        print(f"No GPU visible to TensorFlow: training runs on the CPU ({where}).")
+    return 0
+
+
 def _check_lesson(args: argparse.Namespace) -> int:
     from ae_core.lesson_plan import load_lesson_plan
 
@@ -319,8 +336,6 @@ def _lesson_summary(plan) -> str:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import os
-
     from ae_core.lesson_plan import LESSON_FILE_VARIABLE, load_lesson_plan
 
     env = dict(os.environ)

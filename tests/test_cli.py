@@ -214,3 +214,16 @@ def test_serve_starts_the_lab_with_a_good_lesson_file(tmp_path):
         process.terminate()
         output = process.communicate(timeout=30)[0]
     assert "first_lesson.toml: 'Lesson 1: squeezing digits into two numbers'" in output
+
+
+@pytest.mark.data_free
+def test_devices_says_what_tensorflow_trains_on():
+    import tensorflow as tf
+
+    out = run_cli("devices")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith(f"TensorFlow {tf.__version__}; ")
+    if tf.config.list_physical_devices("GPU"):
+        assert "GPUs: /physical_device:GPU:0" in out.stdout and "GPU:0" in out.stdout
+    else:
+        assert "No GPU visible to TensorFlow: training runs on the CPU" in out.stdout
