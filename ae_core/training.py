@@ -211,6 +211,20 @@ class _StageData:
     noise: tuple[str, float] | None  # corrupts the inputs (pixels only, never lower codes)
     validation: list[tuple[tf.Tensor, tf.Tensor]]  # held-out (inputs, targets) batches
 
+    @classmethod
+    def of_examples(
+        cls,
+        title: str,
+        model: AutoencoderModel,
+        examples: np.ndarray,
+        noise: tuple[str, float] | None,
+        validation: list[tuple[tf.Tensor, tf.Tensor]],
+    ) -> _StageData:
+        """A stage over a tensor of its own: pixels to corrupt anew each epoch, or codes."""
+        clean = examples if noise is not None else None
+        positions = np.arange(len(examples))
+        return cls(title, model, tf.constant(examples), positions, clean, noise, validation)
+
 
 @dataclass
 class _EpochPosition:
@@ -322,28 +336,12 @@ class _Trainer:
                 return _StageData(
                     title, model, store, self.data.train_positions, None, None, validation
                 )
-            x_train = self.data.x_train
-            return _StageData(
-                title,
-                model,
-                tf.constant(x_train),
-                np.arange(len(x_train)),
-                x_train,
-                noise,
-                validation,
-            )
+            return _StageData.of_examples(title, model, self.data.x_train, noise, validation)
         # A deeper layer learns to rebuild the codes of the layers below it.
         targets = predict_in_batches(stage.inputs_from, self.data.x_train)
         val_targets = predict_in_batches(stage.inputs_from, self.data.x_val)
-        return _StageData(
-            title,
-            model,
-            tf.constant(targets),
-            np.arange(len(targets)),
-            None,
-            None,
-            _batches(val_targets, val_targets),
-        )
+        validation = _batches(val_targets, val_targets)
+        return _StageData.of_examples(title, model, targets, None, validation)
 
     def _run_epoch(
         self, data: _StageData, feed: EpochFeed, monitor: _Monitor, epoch: int
