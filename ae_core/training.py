@@ -134,7 +134,7 @@ def image_store(images: np.ndarray) -> tf.Tensor:
     with _stores_lock:
         entry = _stores.get(id(images))
         if entry is None or entry[0] is not images:
-            as_bytes = np.rint(np.asarray(images) * 255.0).astype(np.uint8)
+            as_bytes = np.rint(images * 255.0).astype(np.uint8)
             if len(_stores) >= 4:
                 _stores.clear()
             _stores[id(images)] = entry = (images, tf.constant(as_bytes))
@@ -144,8 +144,10 @@ def image_store(images: np.ndarray) -> tf.Tensor:
 def training_set(dataset: Dataset, config: RunConfig) -> tuple[np.ndarray, np.ndarray]:
     """The exact training images and labels a run uses: its seeded subset of the classes it
     keeps (a run that leaves classes out never sees them)."""
-    images, labels = normal_only(dataset.x_train, dataset.y_train, config)
-    return subset(images, labels, config.data.train_size, config.train.seed)
+    positions = training_positions(dataset, config)
+    if len(positions) == len(dataset.x_train):  # every image, in order: no copy
+        return dataset.x_train, dataset.y_train
+    return dataset.x_train[positions], dataset.y_train[positions]
 
 
 def normal_only(
@@ -208,6 +210,7 @@ class _StageData:
     targets: tf.Tensor  # what the stage rebuilds, batches gathered from it by position
     positions: np.ndarray  # where the stage's examples are in `targets`
     clean: np.ndarray | None  # a denoising stage's examples, corrupted anew every epoch
+    # (set exactly when `noise` is)
     noise: tuple[str, float] | None  # corrupts the inputs (pixels only, never lower codes)
     validation: list[tuple[tf.Tensor, tf.Tensor]]  # held-out (inputs, targets) batches
 
@@ -304,7 +307,7 @@ class _Trainer:
             len(data.positions),
             self.config.train.batch_size,
             keep_going=monitor.take_next_batch,
-            noisy=data.clean is not None and data.noise is not None,
+            noisy=data.clean is not None,
         )
         # One tensor per stage (per process, for clean images); each epoch only gathers
         # batches from it in a new order. (Handing Keras numpy arrays per epoch would copy
@@ -348,11 +351,7 @@ class _Trainer:
     ) -> tuple[dict[str, float], dict[str, float]]:
         """One pass over the stage's images in a new order; the epoch's train and val logs."""
         order = data.positions[self.shuffle_rng.permutation(len(data.positions))]
-        noisy = (
-            None
-            if data.clean is None or data.noise is None
-            else self._corrupt(data.clean, data.noise)
-        )
+        noisy = None if data.clean is None else self._corrupt(data.clean, data.noise)
         monitor.start_epoch(epoch)
         history = data.model.fit(
             feed.epoch(order, noisy),
