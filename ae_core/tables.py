@@ -11,6 +11,7 @@ whose message names the column, the rows and what to do.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import math
 from dataclasses import dataclass, field
@@ -66,6 +67,12 @@ class Table:
         return self.cells[:, self.columns.index(name)]
 
     def describe(self) -> tuple[ColumnInfo, ...]:
+        return self._column_info
+
+    @functools.cached_property
+    def _column_info(self) -> tuple[ColumnInfo, ...]:
+        # Every cell is looked at once per table: the page asks on every rerun, and a 10 MB
+        # table has millions of cells.
         return tuple(_describe(name, self.column(name)) for name in self.columns)
 
     def numeric_columns(self) -> tuple[str, ...]:

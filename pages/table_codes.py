@@ -120,12 +120,13 @@ with st.expander("The first rows, and what each column holds"):
     st.dataframe(preview, hide_index=True, height=250)
     if len(table.columns) > 60:
         st.caption(f"The first 60 of {len(table.columns):,} columns.")
+    columns = table.describe()
     st.dataframe(
         {
-            "column": [i.name for i in table.describe()],
-            "holds": ["numbers" if i.numeric else "text" for i in table.describe()],
-            "missing": [i.missing for i in table.describe()],
-            "distinct values": [i.distinct for i in table.describe()],
+            "column": [i.name for i in columns],
+            "holds": ["numbers" if i.numeric else "text" for i in columns],
+            "missing": [i.missing for i in columns],
+            "distinct values": [i.distinct for i in columns],
         },
         hide_index=True,
         height=200,
