@@ -14,7 +14,8 @@ ratio to the baseline named in each row. Variants:
 - + 1 inter-op thread: the same with TensorFlow's inter-op pool limited to one thread
   (set in a subprocess, since it must be set before TensorFlow starts);
 - + steps per execution: Keras runs one progress report's worth of batches per call into the
-  graph (`ae_core.training.REPORT_EVERY`, 10), as the trainer now does;
+  graph (`ae_core.training.REPORT_EVERY`; 10 when bench/README's table was measured, 32 since),
+  as the trainer does;
 - batch 64 / batch 256: the trainer with another batch size (the default is 128).
 
 Each row also shows the test MSE (first 2,000 test images) after that one epoch, so a
