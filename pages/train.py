@@ -207,27 +207,7 @@ def per_epoch(name: str, epoch_key: tuple, build):
 # progress line carries the running loss), every 3 s while it waits in the queue.
 
 
-# While a run starts and in its last seconds the page looks every second, so the first epoch
-# and "Trained" show soon after they are true (a 2-D preset trains in about 5 s); in between,
-# every 2 s. A change of pace takes one full redraw.
-ENDING_BELOW_SECONDS = 8.0
-
-
-def looks_often(job) -> bool:
-    """Whether the run is starting (no estimate yet) or ends within a few seconds."""
-    snapshot = job.snapshot() if job is not None else None
-    if snapshot is None or snapshot.state == "queued":
-        return False
-    progress = snapshot.progress
-    eta = progress.eta_seconds if progress is not None else float("nan")
-    return eta != eta or eta < ENDING_BELOW_SECONDS  # NaN: no estimate yet
-
-
-often = looks_often(running_job)
-refresh = (1.0 if often else 3.0 if waiting else 2.0) if running else None
-
-
-@st.fragment(run_every=refresh)
+@st.fragment(run_every=(3.0 if waiting else 2.0) if running else None)
 def live_progress():
     job = session.job
     if job is None:
@@ -236,8 +216,6 @@ def live_progress():
     snapshot = job.snapshot()
     if snapshot.finished and not session.job_collected:
         st.rerun()  # the whole page redraws once: buttons, model list, save
-    if running and often != looks_often(job):
-        st.rerun()  # the pace changes (at most twice a run)
     st.progress(snapshot.fraction, text=progress_line(job.name, snapshot))
     if snapshot.state == "completed":
         st.success(snapshot.message, icon=":material/check_circle:")
