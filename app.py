@@ -9,46 +9,57 @@ ICON = Path(__file__).resolve().parent / "assets" / "icon.png"
 def main() -> None:
     import streamlit as st
 
+    from ae_core.i18n import _
     from ae_core.lesson_plan import LessonFileError
     from pages.ui import keras_guard
+    from pages.ui.language import choose_language
     from pages.ui.lesson_file import lesson_plan
     from pages.ui.service import warm_up_in_background
 
     keras_guard.install()
-    st.set_page_config(page_title="Autoencoder Lab", page_icon=str(ICON), layout="wide")
+    # First, so every text below (page titles included) is in the session's language.
+    choose_language()
+    st.set_page_config(page_title=_("Autoencoder Lab"), page_icon=str(ICON), layout="wide")
     try:
         plan = lesson_plan()
     except LessonFileError as exc:
         # Nothing of the lab runs with a broken lesson file: a class would get half a lesson.
-        st.error(f"The lesson file cannot be used. {exc}", icon=":material/error:")
+        st.error(
+            _("The lesson file cannot be used. {problem}").format(problem=exc),
+            icon=":material/error:",
+        )
         st.caption(
-            "Fix the file and start the server again; `python -m ae_core check-lesson FILE` "
-            "checks a file without starting the lab."
+            _(
+                "Fix the file and start the server again; `python -m ae_core check-lesson FILE` "
+                "checks a file without starting the lab."
+            )
         )
         return
     pages = {
-        "home": st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
-        "learn": st.Page("pages/learn.py", title="Learn", icon=":material/school:"),
-        "train": st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
+        "home": st.Page("pages/home.py", title=_("Home"), icon=":material/home:", default=True),
+        "learn": st.Page("pages/learn.py", title=_("Learn"), icon=":material/school:"),
+        "train": st.Page("pages/train.py", title=_("Train"), icon=":material/model_training:"),
         "reconstructions": st.Page(
-            "pages/reconstructions.py", title="Reconstructions", icon=":material/compare:"
+            "pages/reconstructions.py", title=_("Reconstructions"), icon=":material/compare:"
         ),
         "latent_space": st.Page(
-            "pages/latent_space.py", title="Latent space", icon=":material/scatter_plot:"
+            "pages/latent_space.py", title=_("Latent space"), icon=":material/scatter_plot:"
         ),
         "denoising": st.Page(
-            "pages/denoising.py", title="Denoising", icon=":material/auto_fix_high:"
+            "pages/denoising.py", title=_("Denoising"), icon=":material/auto_fix_high:"
         ),
-        "features": st.Page("pages/features.py", title="Features", icon=":material/grid_view:"),
+        "features": st.Page("pages/features.py", title=_("Features"), icon=":material/grid_view:"),
         "anomalies": st.Page(
-            "pages/anomalies.py", title="Anomaly detection", icon=":material/crisis_alert:"
+            "pages/anomalies.py", title=_("Anomaly detection"), icon=":material/crisis_alert:"
         ),
-        "compare": st.Page("pages/compare.py", title="Compare runs", icon=":material/view_column:"),
-        "my_digits": st.Page("pages/my_digits.py", title="My digits", icon=":material/draw:"),
+        "compare": st.Page(
+            "pages/compare.py", title=_("Compare runs"), icon=":material/view_column:"
+        ),
+        "my_digits": st.Page("pages/my_digits.py", title=_("My digits"), icon=":material/draw:"),
         "table_codes": st.Page(
-            "pages/table_codes.py", title="Your table", icon=":material/table_chart:"
+            "pages/table_codes.py", title=_("Your table"), icon=":material/table_chart:"
         ),
-        "class_view": st.Page("pages/class_view.py", title="Class", icon=":material/groups:"),
+        "class_view": st.Page("pages/class_view.py", title=_("Class"), icon=":material/groups:"),
     }
     navigation = st.navigation([page for key, page in pages.items() if plan.shows(key)])
     try:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ae_core.errors import ConfigError
+from ae_core.i18n import lazy
 
 
 @dataclass(frozen=True)
@@ -55,9 +56,9 @@ def _checked(normal: np.ndarray, anomalous: np.ndarray) -> tuple[np.ndarray, np.
     normal = np.asarray(normal, np.float64).ravel()
     anomalous = np.asarray(anomalous, np.float64).ravel()
     if len(normal) == 0 or len(anomalous) == 0:
-        raise ConfigError("Scoring a detector needs both normal and anomalous images.")
+        raise ConfigError(lazy("Scoring a detector needs both normal and anomalous images."))
     if not (np.isfinite(normal).all() and np.isfinite(anomalous).all()):
-        raise ConfigError("Anomaly scores must be finite numbers.")
+        raise ConfigError(lazy("Anomaly scores must be finite numbers."))
     return normal, anomalous
 
 

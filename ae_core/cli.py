@@ -21,9 +21,40 @@ from typing import Any, TextIO
 
 from ae_core.config import DataConfig, Param, TrainConfig
 from ae_core.errors import AELabError
+from ae_core.i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    _,
+    from_environment,
+    lazy,
+    supported,
+    use_language,
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    with use_language(_terminal_language(argv)):
+        return _run(argv)
+
+
+def _terminal_language(argv: Sequence[str] | None) -> str:
+    """--lang en|zh if given, else the terminal's (LANG and friends); English where the
+    terminal could not show Chinese characters."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    asked = next((a.split("=", 1)[1] for a in args if a.startswith("--lang=")), None)
+    if asked is None and "--lang" in args[:-1]:
+        asked = args[args.index("--lang") + 1]
+    language = supported(asked) or from_environment() or DEFAULT_LANGUAGE
+    if language != DEFAULT_LANGUAGE:
+        try:
+            "自编码器".encode(sys.stderr.encoding or "ascii")
+            "自编码器".encode(sys.stdout.encoding or "ascii")
+        except (UnicodeEncodeError, LookupError):
+            return DEFAULT_LANGUAGE
+    return language
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args, rest = parser.parse_known_args(argv)
     if args.command == "serve":
@@ -33,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.handler(args)
     except AELabError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(_("error: {exc}").format(exc=exc), file=sys.stderr)
         return 2
 
 
@@ -41,19 +72,27 @@ def _parser() -> argparse.ArgumentParser:
     from ae_core.architectures import all_architectures
 
     parser = argparse.ArgumentParser(
-        prog="python -m ae_core", description="Autoencoder Lab: train and evaluate autoencoders."
+        prog="python -m ae_core", description=_("Autoencoder Lab: train and evaluate autoencoders.")
+    )
+    parser.add_argument(
+        "--lang",
+        choices=sorted(LANGUAGES),
+        help=_("language of the messages (default: the terminal's, from LANG)"),
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    archs = commands.add_parser("archs", help="list the architectures")
+    archs = commands.add_parser("archs", help=_("list the architectures"))
     archs.set_defaults(handler=_list_architectures)
 
-    train = commands.add_parser("train", help="train a model and report its test figures")
+    train = commands.add_parser("train", help=_("train a model and report its test figures"))
     train.add_argument(
-        "--arch", required=True, choices=[a.name for a in all_architectures()], help="architecture"
+        "--arch",
+        required=True,
+        choices=[a.name for a in all_architectures()],
+        help=_("architecture"),
     )
-    train.add_argument("--out", type=Path, help="save the run to this new folder")
-    train.add_argument("--json", action="store_true", help="end with one line of JSON figures")
+    train.add_argument("--out", type=Path, help=_("save the run to this new folder"))
+    train.add_argument("--json", action="store_true", help=_("end with one line of JSON figures"))
     for group_title, settings in _setting_groups():
         group = train.add_argument_group(group_title)
         for name, (p, kind) in settings.items():
@@ -66,26 +105,30 @@ def _parser() -> argparse.ArgumentParser:
             )
     train.set_defaults(handler=_train)
 
-    evaluate = commands.add_parser("evaluate", help="evaluate a saved run on the test set")
-    evaluate.add_argument("folder", type=Path, help="a run folder saved by `train --out`")
-    evaluate.add_argument("--json", action="store_true", help="end with one line of JSON figures")
+    evaluate = commands.add_parser("evaluate", help=_("evaluate a saved run on the test set"))
+    evaluate.add_argument("folder", type=Path, help=_("a run folder saved by `train --out`"))
+    evaluate.add_argument(
+        "--json", action="store_true", help=_("end with one line of JSON figures")
+    )
     evaluate.set_defaults(handler=_evaluate)
     _add_encode_table(commands)
 
-    devices = commands.add_parser("devices", help="what TensorFlow will train on (GPU or CPU)")
+    devices = commands.add_parser("devices", help=_("what TensorFlow will train on (GPU or CPU)"))
     devices.set_defaults(handler=_devices)
 
-    check = commands.add_parser("check-lesson", help="check a lesson file without starting")
-    check.add_argument("lesson", type=Path, help="a lesson file (TOML)")
+    check = commands.add_parser("check-lesson", help=_("check a lesson file without starting"))
+    check.add_argument("lesson", type=Path, help=_("a lesson file (TOML)"))
     check.set_defaults(handler=_check_lesson)
     serve = commands.add_parser(
         "serve",
-        help="check the lesson file, then start the lab (streamlit run app.py)",
-        description="Starts the lab's server; with --lesson (or AE_LESSON_FILE) the lesson file "
-        "is checked first and a malformed one stops the start with its line and problem. "
-        "Other options go to Streamlit, e.g. --server.port 8600.",
+        help=_("check the lesson file, then start the lab (streamlit run app.py)"),
+        description=_(
+            "Starts the lab's server; with --lesson (or AE_LESSON_FILE) the lesson "
+            "file is checked first and a malformed one stops the start with its line "
+            "and problem. Other options go to Streamlit, e.g. --server.port 8600."
+        ),
     )
-    serve.add_argument("--lesson", type=Path, help="a lesson file (TOML)")
+    serve.add_argument("--lesson", type=Path, help=_("a lesson file (TOML)"))
     serve.set_defaults(handler=_serve)
     return parser
 
@@ -97,31 +140,33 @@ def _add_encode_table(commands) -> None:
     model, setup = TableModelConfig(), TableSetup()
     encode = commands.add_parser(
         "encode-table",
-        help="train an autoencoder on a CSV table and write each row's code",
-        description="Train an autoencoder on the numeric columns of a CSV/TSV table (UTF-8 or "
-        "GBK) and write one code per row, ID column first.",
+        help=_("train an autoencoder on a CSV table and write each row's code"),
+        description=_(
+            "Train an autoencoder on the numeric columns of a CSV/TSV table (UTF-8 "
+            "or GBK) and write one code per row, ID column first."
+        ),
     )
-    encode.add_argument("table", type=Path, help="a CSV or TSV file with a header line")
-    encode.add_argument("--out", type=Path, required=True, help="the codes CSV to write")
-    encode.add_argument("--encoder-out", type=Path, help="also write the encoder as a .zip")
+    encode.add_argument("table", type=Path, help=_("a CSV or TSV file with a header line"))
+    encode.add_argument("--out", type=Path, required=True, help=_("the codes CSV to write"))
+    encode.add_argument("--encoder-out", type=Path, help=_("also write the encoder as a .zip"))
     encode.add_argument(
-        "--id-column", default=None, help="the column naming each row (default: guessed)"
+        "--id-column", default=None, help=_("the column naming each row (default: guessed)")
     )
     encode.add_argument(
-        "--features", default=None, help="comma-separated feature columns (default: numeric)"
+        "--features", default=None, help=_("comma-separated feature columns (default: numeric)")
     )
     encode.add_argument("--arch", choices=list(TABLE_ARCHITECTURES), default=model.architecture)
-    encode.add_argument("--latent-dim", type=int, default=model.latent_dim, help="code size")
+    encode.add_argument("--latent-dim", type=int, default=model.latent_dim, help=_("code size"))
     encode.add_argument("--epochs", type=int, default=model.epochs)
     encode.add_argument("--batch-size", type=int, default=model.batch_size)
     encode.add_argument("--learning-rate", type=float, default=model.learning_rate)
     encode.add_argument(
-        "--beta", type=float, default=model.beta, help="KL weight of the variational model"
+        "--beta", type=float, default=model.beta, help=_("KL weight of the variational model")
     )
     encode.add_argument("--scaling", choices=list(SCALINGS), default=setup.scaling)
     encode.add_argument("--missing", choices=list(MISSING_POLICIES), default=setup.missing)
     encode.add_argument(
-        "--validation", type=float, default=setup.validation_fraction, help="validation share"
+        "--validation", type=float, default=setup.validation_fraction, help=_("validation share")
     )
     encode.add_argument("--seed", type=int, default=model.seed)
     encode.set_defaults(handler=_encode_table)
@@ -164,7 +209,7 @@ def _flag_help(p: Param) -> str:
     bounds = ""
     if p.minimum is not None or p.maximum is not None:
         bounds = f" ({_g(p.minimum)} to {_g(p.maximum)})"
-    return f"{p.help}{bounds}".replace("%", "%%")
+    return f"{_(p.help)}{bounds}".replace("%", "%%")
 
 
 def _g(value: float | None) -> str:
@@ -178,7 +223,7 @@ def _list_architectures(args: argparse.Namespace) -> int:
 
     width = max(len(a.name) for a in all_architectures())
     for arch in all_architectures():
-        print(f"{arch.name:<{width}}  {arch.title}: {arch.description}")
+        print(f"{arch.name:<{width}}  {_(arch.title)}: {_(arch.description)}")
     return 0
 
 
@@ -189,11 +234,11 @@ def _train(args: argparse.Namespace) -> int:
     from ae_core.runs import save_run
     from ae_core.training import train
 
-    reserved = {"arch", "out", "json", "command", "handler"}
+    reserved = {"arch", "out", "json", "command", "handler", "lang"}
     settings = {k: v for k, v in vars(args).items() if k not in reserved}
     config = RunConfig.create(args.arch, **settings)
     if args.out is not None and args.out.exists():
-        raise AELabError(f"{args.out} already exists; give --out a new folder.")
+        raise AELabError(lazy("{out} already exists; give --out a new folder.", out=args.out))
     dataset = load_dataset(config.data.dataset)
 
     stop = threading.Event()
@@ -204,7 +249,7 @@ def _train(args: argparse.Namespace) -> int:
     folder = None
     if args.out is not None:
         folder = save_run(args.out, result, evaluation.to_dict())
-        print(f"Saved the run to {folder}", file=sys.stderr)
+        print(_("Saved the run to {folder}").format(folder=folder), file=sys.stderr)
     figures = _figures(
         config,
         train_size=len(dataset.x_train)
@@ -258,7 +303,9 @@ def _encode_table(args: argparse.Namespace) -> int:
     try:
         data = args.table.read_bytes()
     except OSError as exc:
-        raise AELabError(f"Cannot read {args.table}: {exc.strerror or exc}.") from None
+        raise AELabError(
+            lazy("Cannot read {table}: {reason}.", table=args.table, reason=exc.strerror or exc)
+        ) from None
     table = read_table(data, args.table.name)
     id_column = table.suggested_id_column() if args.id_column is None else args.id_column
     features = tuple(f.strip() for f in args.features.split(",")) if args.features else ()
@@ -272,9 +319,17 @@ def _encode_table(args: argparse.Namespace) -> int:
     )
     prepared = prepare_table(table, setup)
     print(
-        f"{table.rows} rows ({table.encoding}); ID column: {id_column or '(row numbers)'}; "
-        f"{len(prepared.features)} feature columns; {len(prepared.train_rows)} training and "
-        f"{len(prepared.validation_rows)} validation rows",
+        _(
+            "{rows} rows ({encoding}); ID column: {id_column}; {n_features} feature "
+            "columns; {n_train_rows} training and {n_validation_rows} validation rows"
+        ).format(
+            rows=table.rows,
+            encoding=table.encoding,
+            id_column=id_column or _("(row numbers)"),
+            n_features=len(prepared.features),
+            n_train_rows=len(prepared.train_rows),
+            n_validation_rows=len(prepared.validation_rows),
+        ),
         file=sys.stderr,
     )
     for note in prepared.notes:
@@ -282,7 +337,9 @@ def _encode_table(args: argparse.Namespace) -> int:
 
     def on_epoch(epoch: int, loss: float, val_loss: float) -> None:
         print(
-            f"epoch {epoch}/{model.epochs}: loss {loss:.4f}, validation {val_loss:.4f}",
+            _("epoch {epoch}/{epochs}: loss {loss:.4f}, validation {val_loss:.4f}").format(
+                epoch=epoch, epochs=model.epochs, loss=loss, val_loss=val_loss
+            ),
             file=sys.stderr,
         )
 
@@ -294,14 +351,19 @@ def _encode_table(args: argparse.Namespace) -> int:
         return 1
     args.out.write_bytes(codes_csv(prepared.ids, result.codes, id_column or ROW_NUMBER_ID))
     print(
-        f"Wrote {len(prepared.ids)} codes of {model.latent_dim} numbers to {args.out}",
+        _("Wrote {n_ids} codes of {latent_dim} numbers to {out}").format(
+            n_ids=len(prepared.ids), latent_dim=model.latent_dim, out=args.out
+        ),
         file=sys.stderr,
     )
     if args.encoder_out is not None:
         args.encoder_out.write_bytes(result.encoder_archive())
-        print(f"Wrote the encoder to {args.encoder_out}", file=sys.stderr)
-    print("Most unusual rows (reconstruction error):", file=sys.stderr)
-    for row_id, error, _ in result.most_unusual(5):
+        print(
+            _("Wrote the encoder to {encoder_out}").format(encoder_out=args.encoder_out),
+            file=sys.stderr,
+        )
+    print(_("Most unusual rows (reconstruction error):"), file=sys.stderr)
+    for row_id, error, _in_validation in result.most_unusual(5):
         print(f"  {row_id}: {error:.4f}", file=sys.stderr)
     return 1 if state == "diverged" else 0
 
@@ -311,11 +373,23 @@ def _devices(args: argparse.Namespace) -> int:
 
     gpus = tf.config.list_physical_devices("GPU")
     where = tf.constant([1.0]).device  # where TensorFlow places work by default
-    print(f"TensorFlow {tf.__version__}; {os.cpu_count()} CPU cores")
+    print(
+        _("TensorFlow {version}; {cores} CPU cores").format(
+            version=tf.__version__, cores=os.cpu_count()
+        )
+    )
     if gpus:
-        print(f"GPUs: {', '.join(g.name for g in gpus)}; training runs on {where}")
+        print(
+            _("GPUs: {names}; training runs on {where}").format(
+                names=", ".join(g.name for g in gpus), where=where
+            )
+        )
     else:
-        print(f"No GPU visible to TensorFlow: training runs on the CPU ({where}).")
+        print(
+            _("No GPU visible to TensorFlow: training runs on the CPU ({where}).").format(
+                where=where
+            )
+        )
     return 0
 
 
@@ -328,10 +402,17 @@ def _check_lesson(args: argparse.Namespace) -> int:
 
 
 def _lesson_summary(plan) -> str:
-    return (
-        f"{plan.source}: '{plan.title or '(no title)'}'; pages: {', '.join(plan.pages)}; "
-        f"{len(plan.presets)} presets; {len(plan.fixed)} fixed and {len(plan.hidden)} hidden "
-        f"settings; {len(plan.challenges)} challenges. It is fine."
+    return _(
+        "{source}: '{title}'; pages: {pages}; {presets} presets; {fixed} fixed and {hidden} "
+        "hidden settings; {challenges} challenges. It is fine."
+    ).format(
+        source=plan.source,
+        title=plan.title or _("(no title)"),
+        pages=", ".join(plan.pages),
+        presets=len(plan.presets),
+        fixed=len(plan.fixed),
+        hidden=len(plan.hidden),
+        challenges=len(plan.challenges),
     )
 
 
@@ -371,8 +452,10 @@ def _figures(config, *, train_size, train_seconds, samples_per_second, status, e
 
 def _report(figures: dict[str, Any], as_json: bool) -> None:
     print(
-        f"test MSE {figures['test_mse']:.5f} (PCA with {figures['latent_dim']} components: "
-        f"{figures['pca_mse']:.5f}), test BCE {figures['test_bce']:.5f}",
+        _(
+            "test MSE {test_mse:.5f} (PCA with {latent_dim} components: {pca_mse:.5f}), test "
+            "BCE {test_bce:.5f}"
+        ).format(**figures),
         file=sys.stderr,
     )
     if as_json:
@@ -395,7 +478,7 @@ class _first_interrupt_stops:
         if self.stop.is_set():
             raise KeyboardInterrupt
         self.stop.set()
-        print("\nStopping after this batch (Ctrl-C again to abort)...", file=sys.stderr)
+        print(_("\nStopping after this batch (Ctrl-C again to abort)..."), file=sys.stderr)
 
     def __exit__(self, *exc):
         if self.previous is not None:
@@ -418,20 +501,35 @@ class TextProgress:
             if self.live:
                 filled = int(self.WIDTH * event.fraction)
                 bar = "#" * filled + "." * (self.WIDTH - filled)
-                self.stream.write(
-                    f"\r[{bar}] {event.fraction:4.0%} {event.stage} epoch {event.epoch}/"
-                    f"{event.epochs} loss {event.loss:.4f} "
-                    f"{event.samples_per_second:,.0f} img/s ETA {_clock(event.eta_seconds)}  "
+                line = _(
+                    "{stage} epoch {epoch}/{epochs} loss {loss:.4f} {speed:,.0f} img/s ETA {eta}"
+                ).format(
+                    stage=event.stage,
+                    epoch=event.epoch,
+                    epochs=event.epochs,
+                    loss=event.loss,
+                    speed=event.samples_per_second,
+                    eta=_clock(event.eta_seconds),
                 )
+                self.stream.write(f"\r[{bar}] {event.fraction:4.0%} {line}  ")
                 self.stream.flush()
             return
         if self.live:
             self.stream.write("\n")
         val = event.validation.get("loss", float("nan"))
-        self.stream.write(
-            f"{event.stage} epoch {event.epoch}/{event.epochs}: loss {event.train['loss']:.4f}, "
-            f"validation {val:.4f} ({event.fraction:.0%} done, {event.seconds:.0f} s)\n"
+        line = _(
+            "{stage} epoch {epoch}/{epochs}: loss {loss:.4f}, validation {val_loss:.4f} "
+            "({done:.0%} done, {seconds:.0f} s)"
+        ).format(
+            stage=event.stage,
+            epoch=event.epoch,
+            epochs=event.epochs,
+            loss=event.train["loss"],
+            val_loss=val,
+            done=event.fraction,
+            seconds=event.seconds,
         )
+        self.stream.write(line + "\n")
         self.stream.flush()
 
 

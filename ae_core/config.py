@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
 from ae_core.errors import ConfigError
+from ae_core.i18n import N_, lazy
 
 ACTIVATIONS = ("relu", "elu", "gelu", "selu", "tanh", "sigmoid", "linear")
 OUTPUT_ACTIVATIONS = ("sigmoid", "linear")
@@ -104,8 +105,13 @@ class Settings:
         if unknown:
             place = f" for {where}" if where else ""
             raise ConfigError(
-                f"Unknown setting{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}{place}. "
-                f"Known settings: {', '.join(sorted(known))}."
+                lazy(
+                    "Unknown setting{s} {unknown}{place}. Known settings: {known}.",
+                    s="s" if len(unknown) > 1 else "",
+                    unknown=", ".join(unknown),
+                    place=place,
+                    known=", ".join(sorted(known)),
+                )
             )
         return cls(**values)
 
@@ -122,7 +128,11 @@ class Settings:
 def _checked(value: Any, annotation: Any, name: str, p: Param) -> Any:
     """Return `value` normalised to the field's type, or raise ConfigError saying why not."""
     # "KL weight (beta)" already names its setting; "Epochs" gets "(epochs)" added.
-    where = p.label if f"({name})" in p.label else f"{p.label} ({name})"
+    where: str = (
+        lazy(p.label)
+        if f"({name})" in p.label
+        else lazy("{label} ({name})", label=lazy(p.label), name=name)
+    )
     args = typing.get_args(annotation)
     is_optional = typing.get_origin(annotation) in (typing.Union, types.UnionType) and (
         type(None) in args
@@ -132,13 +142,15 @@ def _checked(value: Any, annotation: Any, name: str, p: Param) -> Any:
             return None
         annotation = next(a for a in args if a is not type(None))
     elif value is None:
-        raise ConfigError(f"{where} needs a value.")
+        raise ConfigError(lazy("{where} needs a value.", where=where))
 
     if typing.get_origin(annotation) is tuple:
         return _checked_tuple(value, where, p)
     if annotation is bool:
         if not isinstance(value, bool):
-            raise ConfigError(f"{where} must be true or false; got {value!r}.")
+            raise ConfigError(
+                lazy("{where} must be true or false; got {got!r}.", where=where, got=value)
+            )
         return value
     if annotation is int:
         return _checked_number(_as_int(value, where), where, p)
@@ -146,42 +158,73 @@ def _checked(value: Any, annotation: Any, name: str, p: Param) -> Any:
         return _checked_number(_as_float(value, where), where, p)
     if annotation is str:
         if not isinstance(value, str):
-            raise ConfigError(f"{where} must be text; got {value!r}.")
+            raise ConfigError(lazy("{where} must be text; got {got!r}.", where=where, got=value))
         if p.choices is not None and value not in p.choices:
-            raise ConfigError(f"{where} must be one of {', '.join(p.choices)}; got {value!r}.")
+            raise ConfigError(
+                lazy(
+                    "{where} must be one of {choices}; got {got!r}.",
+                    where=where,
+                    choices=", ".join(p.choices),
+                    got=value,
+                )
+            )
         return value
     raise TypeError(f"unsupported settings type {annotation!r} for {name}")  # a bug, not input
 
 
 def _as_int(value: Any, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ConfigError(f"{where} must be a whole number; got {value!r}.")
+        raise ConfigError(
+            lazy("{where} must be a whole number; got {got!r}.", where=where, got=value)
+        )
     try:
         number = float(value)
     except ValueError:
-        raise ConfigError(f"{where} must be a whole number; got {value!r}.") from None
+        raise ConfigError(
+            lazy("{where} must be a whole number; got {got!r}.", where=where, got=value)
+        ) from None
     if not math.isfinite(number) or number != int(number):
-        raise ConfigError(f"{where} must be a whole number; got {value!r}.")
+        raise ConfigError(
+            lazy("{where} must be a whole number; got {got!r}.", where=where, got=value)
+        )
     return int(number)
 
 
 def _as_float(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ConfigError(f"{where} must be a number; got {value!r}.")
+        raise ConfigError(lazy("{where} must be a number; got {got!r}.", where=where, got=value))
     try:
         number = float(value)
     except ValueError:
-        raise ConfigError(f"{where} must be a number; got {value!r}.") from None
+        raise ConfigError(
+            lazy("{where} must be a number; got {got!r}.", where=where, got=value)
+        ) from None
     if not math.isfinite(number):
-        raise ConfigError(f"{where} must be a finite number; got {value!r}.")
+        raise ConfigError(
+            lazy("{where} must be a finite number; got {got!r}.", where=where, got=value)
+        )
     return number
 
 
 def _checked_number(number: float, where: str, p: Param) -> Any:
     if p.minimum is not None and number < p.minimum:
-        raise ConfigError(f"{where} must be at least {_fmt(p.minimum)}; got {_fmt(number)}.")
+        raise ConfigError(
+            lazy(
+                "{where} must be at least {bound}; got {got}.",
+                where=where,
+                bound=_fmt(p.minimum),
+                got=_fmt(number),
+            )
+        )
     if p.maximum is not None and number > p.maximum:
-        raise ConfigError(f"{where} must be at most {_fmt(p.maximum)}; got {_fmt(number)}.")
+        raise ConfigError(
+            lazy(
+                "{where} must be at most {bound}; got {got}.",
+                where=where,
+                bound=_fmt(p.maximum),
+                got=_fmt(number),
+            )
+        )
     return number
 
 
@@ -191,14 +234,23 @@ def _checked_tuple(value: Any, where: str, p: Param) -> tuple[int, ...]:
     elif isinstance(value, list | tuple):
         parts = list(value)
     else:
-        raise ConfigError(f"{where} must be a list of whole numbers such as 256,128.")
+        raise ConfigError(
+            lazy("{where} must be a list of whole numbers such as 256,128.", where=where)
+        )
     if not p.min_items <= len(parts) <= p.max_items:
         count = (
-            f"exactly {p.min_items}"
+            lazy("exactly {n}", n=p.min_items)
             if p.min_items == p.max_items
-            else f"between {p.min_items} and {p.max_items}"
+            else lazy("between {low} and {high}", low=p.min_items, high=p.max_items)
         )
-        raise ConfigError(f"{where} needs {count} values; got {len(parts)}.")
+        raise ConfigError(
+            lazy(
+                "{where} needs {count} values; got {n_parts}.",
+                where=where,
+                count=count,
+                n_parts=len(parts),
+            )
+        )
     return tuple(_checked_number(_as_int(v, where), where, p) for v in parts)
 
 
@@ -212,36 +264,38 @@ class DataConfig(Settings):
 
     dataset: str = param(
         "mnist",
-        "Dataset",
-        "MNIST handwritten digits, or Fashion-MNIST clothing (same 28x28 format).",
+        N_("Dataset"),
+        N_("MNIST handwritten digits, or Fashion-MNIST clothing (same 28x28 format)."),
         choices=DATASET_NAMES,
     )
     train_size: int | None = param(
         None,
-        "Training images",
-        "How many training images to use (a seeded random subset); empty means all 60,000.",
+        N_("Training images"),
+        N_("How many training images to use (a seeded random subset); empty means all 60,000."),
         minimum=100,
         maximum=60_000,
         suggestions=(100, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 30_000, 40_000, None),
-        none_label="all 60,000",
+        none_label=N_("all 60,000"),
     )
     validation_size: int = param(
         1_000,
-        "Validation images",
-        "Test images used to draw the validation curve; nothing is tuned on them.",
+        N_("Validation images"),
+        N_("Test images used to draw the validation curve; nothing is tuned on them."),
         minimum=100,
         maximum=10_000,
     )
     exclude_classes: tuple[int, ...] = param(
         (),
-        "Classes left out",
-        "Class numbers the model never sees in training (e.g. 7): the anomalies for the "
-        "Anomaly detection page. Empty means it trains on every class.",
+        N_("Classes left out"),
+        N_(
+            "Class numbers the model never sees in training (e.g. 7): the anomalies "
+            "for the Anomaly detection page. Empty means it trains on every class."
+        ),
         minimum=0,
         maximum=9,
         min_items=0,
         max_items=9,
-        example="e.g. 7 or 3, 8",
+        example=N_("e.g. 7 or 3, 8"),
     )
 
     def check(self) -> None:
@@ -255,20 +309,20 @@ class TrainConfig(Settings):
 
     loss: str = param(
         "bce",
-        "Reconstruction loss",
-        "Binary cross-entropy treats pixels as probabilities of ink; MSE is the squared error.",
+        N_("Reconstruction loss"),
+        N_("Binary cross-entropy treats pixels as probabilities of ink; MSE is the squared error."),
         choices=LOSSES,
     )
     optimizer: str = param(
         "adam",
-        "Optimizer",
-        "Adam adapts a step size per weight and is the safe default; SGD uses momentum 0.9.",
+        N_("Optimizer"),
+        N_("Adam adapts a step size per weight and is the safe default; SGD uses momentum 0.9."),
         choices=OPTIMIZERS,
     )
     learning_rate: float | None = param(
         None,
-        "Learning rate",
-        "Step size of the optimizer; empty means a value that suits the chosen optimizer.",
+        N_("Learning rate"),
+        N_("Step size of the optimizer; empty means a value that suits the chosen optimizer."),
         minimum=1e-6,
         maximum=100.0,
         log_scale=True,
@@ -278,21 +332,26 @@ class TrainConfig(Settings):
             *(1e-6, 1e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2),
             *(0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0),
         ),
-        none_label="auto",
+        none_label=N_("auto"),
     )
     batch_size: int = param(
         128,
-        "Batch size",
-        "Images per gradient step: smaller batches give more, noisier steps per epoch.",
+        N_("Batch size"),
+        N_("Images per gradient step: smaller batches give more, noisier steps per epoch."),
         minimum=1,
         maximum=4_096,
         suggestions=tuple(2**i for i in range(13)),  # 1 to 4,096, the bounds above
     )
-    epochs: int = param(5, "Epochs", "Passes over the training images.", minimum=1, maximum=500)
+    epochs: int = param(
+        5, N_("Epochs"), N_("Passes over the training images."), minimum=1, maximum=500
+    )
     seed: int = param(
         0,
-        "Seed",
-        "Fixes the initial weights, the subset, the shuffling and the noise: same seed, same run.",
+        N_("Seed"),
+        N_(
+            "Fixes the initial weights, the subset, the shuffling and the noise: "
+            "same seed, same run."
+        ),
         minimum=0,
         maximum=2**31 - 1,
     )
@@ -313,14 +372,14 @@ class ArchConfig(Settings):
 
     latent_dim: int = param(
         32,
-        "Code size",
-        "Units in the bottleneck. 2 lets you see the latent space directly as a scatter plot.",
+        N_("Code size"),
+        N_("Units in the bottleneck. 2 lets you see the latent space directly as a scatter plot."),
         minimum=1,
         maximum=512,
     )
     output_activation: str = param(
         "sigmoid",
-        "Output activation",
-        "Sigmoid keeps pixels in [0, 1], as the images are; linear leaves them unbounded.",
+        N_("Output activation"),
+        N_("Sigmoid keeps pixels in [0, 1], as the images are; linear leaves them unbounded."),
         choices=OUTPUT_ACTIVATIONS,
     )

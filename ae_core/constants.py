@@ -5,6 +5,8 @@ preprocessing step assumes, the stage name the trainer gives its final training,
 names figures use to find a model's code.
 """
 
+from ae_core.i18n import lazy
+
 # MNIST and Fashion-MNIST images: 28 x 28 grey pixels.
 SIDE = 28
 IMAGE_SHAPE = (SIDE, SIDE)
@@ -14,7 +16,8 @@ PIXELS = SIDE * SIDE
 EPSILON = 1e-7
 
 # The stage title of the main training; pretraining stages of a stacked model have others.
-FINAL_STAGE = "Training"
+# Compared as text (its English value); shown in the reader's language.
+FINAL_STAGE = lazy("Training")
 
 # The layer that holds the code (a variational model's code is the mean of its distribution).
 CODE_LAYER = "code"

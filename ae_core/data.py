@@ -18,6 +18,7 @@ import numpy as np
 
 from ae_core.constants import IMAGE_SHAPE, SIDE
 from ae_core.errors import ConfigError, DatasetError
+from ae_core.i18n import N_, lazy
 
 DATA_DIR_VARIABLE = "AE_DATA_DIR"
 EXPECTED_SHAPES = {
@@ -41,26 +42,26 @@ class DatasetInfo:
 
 DATASETS: dict[str, DatasetInfo] = {
     "mnist": DatasetInfo(
-        "mnist", "MNIST", "mnist.npz", tuple(str(d) for d in range(10)), "digit", "digits"
+        "mnist", "MNIST", "mnist.npz", tuple(str(d) for d in range(10)), N_("digit"), N_("digits")
     ),
     "fashion_mnist": DatasetInfo(
         "fashion_mnist",
         "Fashion-MNIST",
         "fashion_mnist.npz",
         (
-            "T-shirt/top",
-            "Trouser",
-            "Pullover",
-            "Dress",
-            "Coat",
-            "Sandal",
-            "Shirt",
-            "Sneaker",
-            "Bag",
-            "Ankle boot",
+            N_("T-shirt/top"),
+            N_("Trouser"),
+            N_("Pullover"),
+            N_("Dress"),
+            N_("Coat"),
+            N_("Sandal"),
+            N_("Shirt"),
+            N_("Sneaker"),
+            N_("Bag"),
+            N_("Ankle boot"),
         ),
-        "clothing item",
-        "clothing items",
+        N_("clothing item"),
+        N_("clothing items"),
     ),
 }
 
@@ -90,7 +91,11 @@ def dataset_info(name: str) -> DatasetInfo:
         return DATASETS[name]
     except KeyError:
         raise ConfigError(
-            f"Unknown dataset {name!r}; choose one of {', '.join(DATASETS)}."
+            lazy(
+                "Unknown dataset {name!r}; choose one of {choices}.",
+                name=name,
+                choices=", ".join(DATASETS),
+            )
         ) from None
 
 
@@ -141,8 +146,14 @@ def _load_uncached(name: str, folder: str) -> Dataset:
 def _read_npz(path: Path, info: DatasetInfo) -> dict[str, np.ndarray]:
     def corrupt(detail: str) -> DatasetError:
         return DatasetError(
-            f"The file {path} is not a usable {info.title} dataset ({detail}). Replace it with "
-            f"Keras' {info.file_name} (keys x_train, y_train, x_test, y_test; uint8)."
+            lazy(
+                "The file {path} is not a usable {title} dataset ({detail}). Replace it with "
+                "Keras' {file} (keys x_train, y_train, x_test, y_test; uint8).",
+                path=path,
+                title=info.title,
+                detail=detail,
+                file=info.file_name,
+            )
         )
 
     try:
@@ -150,7 +161,7 @@ def _read_npz(path: Path, info: DatasetInfo) -> dict[str, np.ndarray]:
         with np.load(path, allow_pickle=False) as npz:
             missing = [k for k in EXPECTED_SHAPES if k not in npz.files]
             if missing:
-                raise corrupt(f"missing {', '.join(missing)}")
+                raise corrupt(lazy("missing {keys}", keys=", ".join(missing)))
             arrays = {k: npz[k] for k in EXPECTED_SHAPES}
     except DatasetError:
         raise
@@ -158,12 +169,23 @@ def _read_npz(path: Path, info: DatasetInfo) -> dict[str, np.ndarray]:
         raise corrupt(f"{type(exc).__name__}: {exc}") from exc
     for key, shape in EXPECTED_SHAPES.items():
         if arrays[key].shape != shape:
-            raise corrupt(f"{key} has shape {arrays[key].shape}, expected {shape}")
+            raise corrupt(
+                lazy(
+                    "{key} has shape {shape}, expected {expected}",
+                    key=key,
+                    shape=arrays[key].shape,
+                    expected=shape,
+                )
+            )
         if arrays[key].dtype != np.uint8:
-            raise corrupt(f"{key} has type {arrays[key].dtype}, expected uint8")
+            raise corrupt(
+                lazy("{key} has type {dtype}, expected uint8", key=key, dtype=arrays[key].dtype)
+            )
     for key in ("y_train", "y_test"):
         if arrays[key].max() >= len(info.class_names):
-            raise corrupt(f"{key} has labels above {len(info.class_names) - 1}")
+            raise corrupt(
+                lazy("{key} has labels above {highest}", key=key, highest=len(info.class_names) - 1)
+            )
     return arrays
 
 
@@ -175,15 +197,23 @@ def _download_with_keras(info: DatasetInfo, local: Path | None) -> dict[str, np.
         (x_train, y_train), (x_test, y_test) = loader.load_data()
     except Exception as exc:  # any failure of the download path means the same thing to a user
         where = (
-            f"{local} does not exist"
+            lazy("{file} does not exist", file=local)
             if local is not None
-            else f"the environment variable {DATA_DIR_VARIABLE} is not set"
+            else lazy("the environment variable {variable} is not set", variable=DATA_DIR_VARIABLE)
         )
         raise DatasetError(
-            f"{info.title} is not available: {where}, and Keras could not download it "
-            f"({type(exc).__name__}: {exc}). Either connect to the internet so Keras can "
-            f"download and cache it, or put {info.file_name} (Keras format: x_train, y_train, "
-            f"x_test, y_test) in a folder and set {DATA_DIR_VARIABLE} to that folder."
+            lazy(
+                "{title} is not available: {where}, and Keras could not download it "
+                "({error}: {exc}). Either connect to the internet so Keras can download "
+                "and cache it, or put {file_name} (Keras format: x_train, y_train, "
+                "x_test, y_test) in a folder and set {DATA_DIR_VARIABLE} to that folder.",
+                title=info.title,
+                where=where,
+                error=type(exc).__name__,
+                exc=exc,
+                file_name=info.file_name,
+                DATA_DIR_VARIABLE=DATA_DIR_VARIABLE,
+            )
         ) from exc
     return {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
 
@@ -212,7 +242,7 @@ def subset_indices(count: int, size: int | None, seed: int) -> np.ndarray:
     if size is None or size >= count:
         return np.arange(count)
     if size < 1:
-        raise ConfigError(f"A subset needs at least one image; got {size}.")
+        raise ConfigError(lazy("A subset needs at least one image; got {size}.", size=size))
     rng = np.random.default_rng([seed, 0x5EED])
     return np.sort(rng.choice(count, size=size, replace=False))
 

@@ -22,6 +22,7 @@ from ae_core.architectures import Autoencoder, get_architecture
 from ae_core.constants import FINAL_STAGE, IMAGE_SHAPE, PIXELS
 from ae_core.data import Dataset
 from ae_core.errors import ConfigError
+from ae_core.i18n import _, lazy, ngettext, shown
 from ae_core.latent import LatentView, grid_axes, grid_codes, to_plane
 from ae_core.metrics import knn_accuracy, per_image_bce, per_image_mse, psnr, ssim
 from ae_core.model_ids import saved_model_id, trained_model_id
@@ -29,7 +30,7 @@ from ae_core.noise import add_noise
 from ae_core.pca import PCA, fit_pca
 from ae_core.replay import Replay
 from ae_core.run_config import RunConfig
-from ae_core.runs import SavedRun
+from ae_core.runs import SavedRun, saved_message
 from ae_core.training import EpochRecord, Status, TrainingResult, training_set
 
 Order = Literal["random", "worst", "best"]
@@ -196,7 +197,7 @@ class ModelExplorer:
             dataset=dataset,
             history=run.history,
             status=str(run.info.get("status", "")),
-            message=str(run.info.get("message", "")),
+            message=saved_message(run.info),
             folder=run.folder,
             metrics=run.metrics,
             shared=shared,
@@ -234,9 +235,15 @@ class ModelExplorer:
     def describe(self) -> str:
         size = self.config.data.train_size or len(self.dataset.x_train)
         epochs = sum(1 for r in self.history if r.stage == FINAL_STAGE)
-        return (
-            f"{self.architecture_title}, code size {self.latent_dim}, "
-            f"{epochs} epoch{'s' if epochs != 1 else ''} on {size:,} images"
+        return ngettext(
+            "{architecture}, code size {latent_dim}, {epochs} epoch on {size:,} images",
+            "{architecture}, code size {latent_dim}, {epochs} epochs on {size:,} images",
+            epochs,
+        ).format(
+            architecture=_(self.architecture_title),
+            latent_dim=self.latent_dim,
+            epochs=epochs,
+            size=size,
         )
 
     # --- cached results on the test set ------------------------------------------------
@@ -293,25 +300,30 @@ class ModelExplorer:
         if source == LEFT_OUT:
             if not left_out.any():
                 raise ConfigError(
-                    "This model trained on every class, so no class is new to it: train one "
-                    "with some classes left out, or use the other dataset as the anomalies."
+                    lazy(
+                        "This model trained on every class, so no class is new to it: train one "
+                        "with some classes left out, or use the other dataset as the anomalies."
+                    )
                 )
             names = self.dataset.class_names
-            shown = tuple(names[c] for c in self.config.data.exclude_classes)
+            unseen = tuple(names[c] for c in self.config.data.exclude_classes)
             images, labels = self.dataset.x_test[left_out], self.dataset.y_test[left_out]
             errors, pca_errors = self.errors[left_out], self.pca_errors[left_out]
-            description = (
-                f"{self.dataset.info.items} of the classes it never saw in training "
-                f"({', '.join(shown)})"
+            description = lazy(
+                "{items} of the classes it never saw in training ({classes})",
+                items=lazy(self.dataset.info.items),
+                classes=", ".join(unseen),
             )
         else:
             if other is None or other.name != source:
-                raise ConfigError(f"The anomalies need the {source} test images.")
+                raise ConfigError(
+                    lazy("The anomalies need the {source} test images.", source=source)
+                )
             images, labels, names = other.x_test, other.y_test, other.class_names
             errors = per_image_mse(images, self.autoencoder.reconstruct(images))
             pca_images = self.pca.reconstruct_clipped(images, self.latent_dim)
             pca_errors = per_image_mse(images, pca_images)
-            description = f"{other.info.title} images, a dataset it never saw"
+            description = lazy("{dataset} images, a dataset it never saw", dataset=other.info.title)
         return AnomalyTest(
             description=description,
             normal_images=self.dataset.x_test[normal],
@@ -352,16 +364,16 @@ class ModelExplorer:
         """One row of a comparison table, formatted for reading."""
         finals = [r for r in self.history if r.stage == FINAL_STAGE]
         return {
-            "model": self.name,
-            "architecture": self.architecture_title,
-            "code": str(self.latent_dim),
-            "parameters": f"{self.autoencoder.count_parameters():,}",
-            "test MSE": f"{self.test_mse:.4f}",
-            "test BCE": f"{self.test_bce:.4f}",
-            "PCA MSE (same size)": f"{self.pca_mse:.4f}",
-            "5-NN accuracy of codes": f"{self.code_knn_accuracy:.3f}",
-            "epochs": str(len(finals)),
-            "training s": f"{self.history[-1].seconds:.0f}" if self.history else "-",
+            _("model"): shown(self.name),
+            _("architecture"): _(self.architecture_title),
+            _("code"): str(self.latent_dim),
+            _("parameters"): f"{self.autoencoder.count_parameters():,}",
+            _("test MSE"): f"{self.test_mse:.4f}",
+            _("test BCE"): f"{self.test_bce:.4f}",
+            _("PCA MSE (same size)"): f"{self.pca_mse:.4f}",
+            _("5-NN accuracy of codes"): f"{self.code_knn_accuracy:.3f}",
+            _("epochs"): str(len(finals)),
+            _("training s"): f"{self.history[-1].seconds:.0f}" if self.history else "-",
         }
 
     # --- what the code is made of -------------------------------------------------------
@@ -453,7 +465,7 @@ class ModelExplorer:
     def manifold(self, steps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Images decoded on a steps x steps grid across the 2-D code plane, and the axes."""
         if self.latent_dim != 2:
-            raise ValueError("a decoded manifold needs 2-D codes")
+            raise ValueError(lazy("a decoded manifold needs 2-D codes"))
 
         def decode_grid():
             xs, ys = grid_axes(self.test_codes, steps)

@@ -8,6 +8,7 @@ palette (Paul Tol's, as in plotly's "Safe") with a legend, never a continuous co
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -16,6 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ae_core.constants import CODE_LAYERS, FINAL_STAGE, SIDE
+from ae_core.i18n import N_, _, shown
 
 GAP = 2  # pixels between neighbouring images
 PALETTE = (
@@ -33,7 +35,9 @@ PALETTE = (
 GREYS = [[0.0, "black"], [1.0, "white"]]
 MODEL_COLOURS = ("#332288", "#CC6677", "#117733", "#AA4499")  # models side by side
 SIGNED = [[0.0, "#2166AC"], [0.5, "black"], [1.0, "#D6604D"]]
-FONT = {"family": "sans-serif"}
+# The page's own fonts: Streamlit's Source Sans for Latin text, and the lab's Chinese font
+# (.streamlit/config.toml) for Chinese, which a classroom machine may not have.
+FONT = {"family": "'Source Sans', 'Source Sans Pro', lab-cjk, sans-serif"}
 # How every chart is shown: without plotly's toolbar, which distracts in a classroom.
 CHART_CONFIG = {"displayModeBar": False}
 
@@ -114,7 +118,7 @@ def image_rows(
                     xref="x domain",
                     xshift=-6,
                     y=top + SIDE / 2,
-                    text=f"<b>{row.title}</b>",
+                    text=f"<b>{_t(row.title)}</b>",
                     xanchor="right",
                     showarrow=False,
                     font=dict(size=12),
@@ -135,9 +139,10 @@ def image_rows(
     width_units = columns * (SIDE + GAP) - GAP
     scale = cell_px / SIDE
     # Room on the left for the longest row title (about 7 px per bold character).
-    left = 16 + 7 * max(len(r.title) for r in rows)
+    # A Chinese character is about twice as wide as a Latin one.
+    left = 16 + 7 * max(sum(2 if ord(c) > 0x2E7F else 1 for c in _t(r.title)) for r in rows)
     fig.update_layout(
-        title=dict(text=title) if title else None,
+        title=dict(text=_t(title)) if title else None,
         annotations=annotations,
         height=int(top * scale) + (60 if title else 10),
         width=int(width_units * scale) + left + 10,
@@ -173,8 +178,8 @@ def _montage_trace(images: np.ndarray, top: float, signed: bool, name: str) -> g
         dy=1,
         showscale=False,
         customdata=index,
-        hovertemplate=f"{name} %{{customdata}}<br>pixel %{{z:.2f}}<extra></extra>",
-        name=name,
+        hovertemplate=_t(name) + " %{customdata}<br>" + _("pixel") + " %{z:.2f}<extra></extra>",
+        name=_t(name),
         **scale,
     )
 
@@ -197,8 +202,8 @@ def image_steps(steps: Sequence[tuple[str, np.ndarray]], height: int = 190) -> g
             go.Heatmap(
                 z=image,
                 showscale=False,
-                name=title,
-                hovertemplate=f"{title}<br>pixel %{{z:.2f}}<extra></extra>",
+                name=_t(title),
+                hovertemplate=_t(title) + "<br>" + _("pixel") + " %{z:.2f}<extra></extra>",
                 **scale,
             ),
             row=1,
@@ -218,7 +223,7 @@ def image_steps(steps: Sequence[tuple[str, np.ndarray]], height: int = 190) -> g
 def loss_curves(
     records: Sequence[LossRecord],
     live: tuple[float, float] | None = None,
-    title: str = "Loss per epoch",
+    title: str = N_("Loss per epoch"),
 ) -> go.Figure:
     """Training (solid) and validation (dashed) losses per epoch, with each loss term.
 
@@ -239,7 +244,9 @@ def loss_curves(
             opacity=0.12,
             line_width=0,
             # Layer 1 rebuilds pixels; deeper layers rebuild the hidden activations below.
-            annotation_text=f"layer {i + 1}: " + ("pixels" if i == 0 else "hidden units"),
+            annotation_text=(
+                _("layer {layer}: pixels") if i == 0 else _("layer {layer}: hidden units")
+            ).format(layer=i + 1),
             annotation_position="top left",
         )
         _add_loss_pair(
@@ -247,10 +254,10 @@ def loss_curves(
             xs[idx],
             [records[j] for j in idx],
             "loss",
-            f"{stage.split('(')[0]}",
+            re.split(r"[(（]", str(stage))[0].strip(),
             "#888888",
             show_legend=i == 0,
-            legend_name="pretraining loss",
+            legend_name=_("pretraining loss"),
         )
     terms: list[str] = []
     if main:
@@ -274,7 +281,7 @@ def loss_curves(
                 x=[live[0]],
                 y=[live[1]],
                 mode="markers",
-                name="now",
+                name=_("now"),
                 marker=dict(size=11, color="#CC6677", symbol="diamond"),
             )
         )
@@ -283,16 +290,16 @@ def loss_curves(
     log = bool(positive) and max(positive) / min(positive) > 30
     # "The sum of the terms below" only when there are terms below it.
     notes = [
-        f"{_term_label(t)}: {TERM_UNITS[t]}"
+        f"{_term_label(t)}: {_(TERM_UNITS[t])}"
         for t in terms
         if t in TERM_UNITS and (t != "loss" or len(terms) > 1)
     ]
     if len(stages) > len(main):
-        notes.append("pretraining: layer 1 per pixel, deeper layers per hidden unit")
+        notes.append(_("pretraining: layer 1 per pixel, deeper layers per hidden unit"))
     fig.update_layout(
-        title=dict(text=title),
-        xaxis=dict(title=dict(text="epoch"), dtick=1 if len(records) <= 20 else None),
-        yaxis=dict(title=dict(text="loss"), type="log" if log else "linear"),
+        title=dict(text=_t(title)),
+        xaxis=dict(title=dict(text=_("epoch")), dtick=1 if len(records) <= 20 else None),
+        yaxis=dict(title=dict(text=_("loss")), type="log" if log else "linear"),
         legend=dict(orientation="h", y=-0.2),
         height=360 + 16 * len(notes),
         margin=dict(l=60, r=10, t=50, b=10 + 16 * len(notes)),
@@ -320,6 +327,7 @@ def _add_loss_pair(
 ):
     for part, dash in (("train", "solid"), ("validation", "dash")):
         ys = [getattr(r, part).get(term) for r in records]
+        part_name = _("training") if part == "train" else _("validation")
         if all(y is None for y in ys):
             continue
         fig.add_trace(
@@ -329,37 +337,45 @@ def _add_loss_pair(
                 mode="lines+markers",
                 line=dict(color=colour, dash=dash, width=width),
                 marker=dict(size=5),
-                name=f"{legend_name or label} ({part})",
+                name=f"{legend_name or label} ({part_name})",
                 showlegend=show_legend,
                 legendgroup=f"{legend_name or label}{part}",
-                hovertemplate=f"{label} ({part})<br>epoch %{{x}}: %{{y:.5f}}<extra></extra>",
+                hovertemplate=f"{label} ({part_name})<br>"
+                + _("epoch")
+                + " %{x}: %{y:.5f}<extra></extra>",
             )
         )
 
 
 # What each term is measured in: only the reconstruction error is a mean per pixel.
 TERM_UNITS = {
-    "loss": "the sum of the terms below",
-    "reconstruction_loss": "mean per pixel",
-    "kl_loss": "KL divergence per image ÷ 784, so per pixel",
-    "sparsity_loss": "penalty on the code units, per image (not per pixel)",
-    "weight_decay": "penalty on the weights (not per pixel)",
-    "contractive_loss": "squared Jacobian norm per image (not per pixel)",
+    "loss": N_("the sum of the terms below"),
+    "reconstruction_loss": N_("mean per pixel"),
+    "kl_loss": N_("KL divergence per image ÷ 784, so per pixel"),
+    "sparsity_loss": N_("penalty on the code units, per image (not per pixel)"),
+    "weight_decay": N_("penalty on the weights (not per pixel)"),
+    "contractive_loss": N_("squared Jacobian norm per image (not per pixel)"),
 }
 
 
 def _term_label(term: str) -> str:
-    return {"loss": "total loss", "reconstruction_loss": "reconstruction"}.get(
-        term, term.replace("_loss", "").replace("_", " ")
-    )
+    names = {
+        "loss": N_("total loss"),
+        "reconstruction_loss": N_("reconstruction"),
+        "kl_loss": N_("KL"),
+        "sparsity_loss": N_("sparsity"),
+        "weight_decay": N_("weight decay"),
+        "contractive_loss": N_("contractive"),
+    }
+    return _(names.get(term, term.replace("_loss", "").replace("_", " ")))
 
 
 def latent_scatter(
     points: np.ndarray,
     labels: np.ndarray,
     class_names: Sequence[str],
-    x_title: str = "code 1",
-    y_title: str = "code 2",
+    x_title: str = N_("code 1"),
+    y_title: str = N_("code 2"),
     title: str | None = None,
     highlights: Mapping[str, np.ndarray] | None = None,
     equal_axes: bool = True,
@@ -383,10 +399,13 @@ def latent_scatter(
                 x=points[idx, 0],
                 y=points[idx, 1],
                 mode="markers",
-                name=name,
+                name=_t(name),
                 customdata=idx,
                 marker=dict(size=4, color=label_colour(label), opacity=0.75),
-                hovertemplate=f"label {name}<br>test image #%{{customdata}}<extra></extra>",
+                hovertemplate=_("label {name}").format(name=name)
+                + "<br>"
+                + _("test image")
+                + " #%{customdata}<extra></extra>",
             )
         )
     for name, point in (highlights or {}).items():
@@ -396,7 +415,7 @@ def latent_scatter(
                 x=point[:, 0],
                 y=point[:, 1],
                 mode="markers+text",
-                name=name,
+                name=_t(name),
                 text=[name] * len(point),
                 textposition="top center",
                 textfont=dict(size=15, color="black", weight="bold"),
@@ -407,15 +426,17 @@ def latent_scatter(
             )
         )
     fig.update_layout(
-        title=dict(text=title) if title else None,
-        xaxis=dict(title=dict(text=x_title), zeroline=False, range=ranges[0] if ranges else None),
+        title=dict(text=_t(title)) if title else None,
+        xaxis=dict(
+            title=dict(text=_t(x_title)), zeroline=False, range=ranges[0] if ranges else None
+        ),
         yaxis=dict(
-            title=dict(text=y_title),
+            title=dict(text=_t(y_title)),
             zeroline=False,
             range=ranges[1] if ranges else None,
             **(dict(scaleanchor="x", scaleratio=1) if equal_axes else {}),
         ),
-        legend=dict(title=dict(text="label"), itemsizing="constant"),
+        legend=dict(title=dict(text=_("label")), itemsizing="constant"),
         height=height,
         margin=dict(l=60, r=10, t=50 if title else 10, b=50),
         plot_bgcolor="#F7F7F7",
@@ -439,13 +460,13 @@ def manifold(images: np.ndarray, xs: np.ndarray, ys: np.ndarray, cell_px: int = 
     )
     fig.update_layout(
         xaxis=dict(
-            title=dict(text="code 1"),
+            title=dict(text=_("code 1")),
             tickvals=centres_x,
             ticktext=[f"{v:.2g}" for v in xs],
             constrain="domain",
         ),
         yaxis=dict(
-            title=dict(text="code 2"),
+            title=dict(text=_("code 2")),
             tickvals=centres_y,
             ticktext=[f"{v:.2g}" for v in ys[::-1]],
             autorange="reversed",
@@ -466,10 +487,10 @@ def error_histogram(
     baseline_name: str = "PCA",
     threshold: float | None = None,
     marks: Mapping[str, float] | None = None,
-    title: str = "Reconstruction error of every test image",
-    name: str = "this model",
-    x_title: str = "mean squared error per pixel",
-    y_title: str = "test images",
+    title: str = N_("Reconstruction error of every test image"),
+    name: str = N_("this model"),
+    x_title: str = N_("mean squared error per pixel"),
+    y_title: str = N_("test images"),
     upper_percentile: float = 99.5,
 ) -> go.Figure:
     """Histogram of per-image errors, optionally beside a baseline's, a threshold and marks.
@@ -484,19 +505,19 @@ def error_histogram(
     )
     bins = dict(start=0.0, end=upper * 1.05, size=upper * 1.05 / 60)
     fig = go.Figure(
-        go.Histogram(x=errors, xbins=bins, name=name, marker_color="#332288", opacity=0.75)
+        go.Histogram(x=errors, xbins=bins, name=_t(name), marker_color="#332288", opacity=0.75)
     )
     if baseline is not None:
         fig.add_trace(
             go.Histogram(
-                x=baseline, xbins=bins, name=baseline_name, marker_color="#DDCC77", opacity=0.6
+                x=baseline, xbins=bins, name=_t(baseline_name), marker_color="#DDCC77", opacity=0.6
             )
         )
     if threshold is not None:
         fig.add_vline(
             x=threshold,
             line=dict(color="#CC6677", width=2, dash="dash"),
-            annotation_text="threshold",
+            annotation_text=_("threshold"),
             annotation_position="top right",
         )
     for name, value in (marks or {}).items():
@@ -519,9 +540,9 @@ def table_codes_scatter(
     ids: Sequence[str],
     colour_by: Sequence[str] | None = None,
     colour_name: str = "",
-    x_title: str = "code 1",
-    y_title: str = "code 2",
-    title: str = "Codes of every row",
+    x_title: str = N_("code 1"),
+    y_title: str = N_("code 2"),
+    title: str = N_("Codes of every row"),
 ) -> go.Figure:
     """Rows of a table as points at two of their code values, coloured by one column.
 
@@ -531,10 +552,10 @@ def table_codes_scatter(
     points = np.asarray(points, np.float32)
     row_ids = np.asarray(ids, dtype=str)
     fig = go.Figure()
-    hover = "%{customdata}<br>" + f"{x_title}: %{{x:.3f}}<br>{y_title}: %{{y:.3f}}"
+    hover = "%{customdata}<br>" + f"{_t(x_title)}: %{{x:.3f}}<br>{_t(y_title)}: %{{y:.3f}}"
     numbers = _as_numbers(colour_by) if colour_by is not None else None
     if colour_by is None:
-        groups = {"rows": np.arange(len(points))}
+        groups = {_("rows"): np.arange(len(points))}
     elif numbers is not None:
         fig.add_trace(
             go.Scattergl(
@@ -563,14 +584,14 @@ def table_codes_scatter(
         groups = {k: np.flatnonzero(values == k) for k in sorted(common)}
         rest = np.flatnonzero(~np.isin(values, common))
         if len(rest):
-            groups["other"] = rest
+            groups[_("other")] = rest
     for i, (name, idx) in enumerate(groups.items()):
         fig.add_trace(
             go.Scattergl(
                 x=points[idx, 0],
                 y=points[idx, 1],
                 mode="markers",
-                name=name,
+                name=_t(name),
                 customdata=row_ids[idx],
                 marker=dict(size=6, color=PALETTE[i % len(PALETTE)], opacity=0.8),
                 hovertemplate=hover + f"<br>{colour_name} {name}<extra></extra>",
@@ -595,6 +616,39 @@ def _as_numbers(values: Sequence[str]) -> np.ndarray | None:
     return numbers
 
 
+# The words of the lab's layer names ("encoder_dense_1"), for the network diagram.
+LAYER_WORDS = {
+    "encoder": N_("encoder"),
+    "decoder": N_("decoder"),
+    "dense": N_("dense"),
+    "conv": N_("conv"),
+    "deconv": N_("deconv"),
+    "pixels": N_("pixels"),
+    "image": N_("image"),
+    "code": N_("code"),
+    "mean": N_("mean"),
+    "log": N_("log"),
+    "var": N_("var"),
+    "sample": N_("sample"),
+    "input": N_("input"),
+    "feature": N_("feature"),
+    "map": N_("map"),
+    "add": N_("add"),
+    "channel": N_("channel"),
+}
+
+
+def _layer_label(name: str) -> str:
+    return " ".join(_(LAYER_WORDS[w]) if w in LAYER_WORDS else w for w in name.split("_"))
+
+
+def _t(text: str | None) -> str:
+    """A text for a figure in the reader's language: plotly writes a `str` subclass out as
+    its plain value, so a lazy message is put into words here, and an English default
+    (marked with N_) is translated."""
+    return _(shown(text)) if text else ""
+
+
 def _titled_layout(
     fig: go.Figure,
     title: str,
@@ -606,6 +660,7 @@ def _titled_layout(
     yaxis: dict | None = None,
 ) -> None:
     """The layout most charts share: a title, two titled axes, a legend under the plot."""
+    title, x_title, y_title = _t(title), _t(x_title), _t(y_title)
     fig.update_layout(
         title=dict(text=title),
         xaxis=dict(title=dict(text=x_title), **(xaxis or {})),
@@ -621,7 +676,7 @@ def _titled_layout(
 def roc_curves(
     curves: Mapping[str, tuple[np.ndarray, np.ndarray, float]],
     point: tuple[float, float] | None = None,
-    title: str = "ROC: every threshold at once",
+    title: str = N_("ROC: every threshold at once"),
 ) -> go.Figure:
     """ROC curves (false positive rate, true positive rate, AUC by name), the chance diagonal,
     and the operating point of the chosen threshold."""
@@ -631,7 +686,7 @@ def roc_curves(
             x=[0, 1],
             y=[0, 1],
             mode="lines",
-            name="chance (AUC 0.5)",
+            name=_("chance (AUC 0.5)"),
             line=dict(color="#BBBBBB", dash="dot"),
         )
     )
@@ -642,7 +697,7 @@ def roc_curves(
                 x=fpr,
                 y=tpr,
                 mode="lines",
-                name=f"{label} (AUC {auc:.3f})",
+                name=_("{label} (AUC {auc:.3f})").format(label=label, auc=auc),
                 line=dict(color=colours[i % len(colours)], width=3 if i == 0 else 2),
             )
         )
@@ -652,15 +707,15 @@ def roc_curves(
                 x=[point[0]],
                 y=[point[1]],
                 mode="markers",
-                name="the threshold",
+                name=_("the threshold"),
                 marker=dict(size=12, color="#CC6677", symbol="diamond"),
             )
         )
     _titled_layout(
         fig,
         title,
-        "normal images flagged (false positive rate)",
-        "anomalies caught (recall)",
+        N_("normal images flagged (false positive rate)"),
+        N_("anomalies caught (recall)"),
         380,
         legend_y=-0.3,
         xaxis=dict(range=[0, 1]),
@@ -675,18 +730,18 @@ def network_diagram(layers: Sequence[LayerLike], title: str | None = None) -> go
     `layers` are `LayerInfo`s (part, name, kind, output_shape, parameters, activation).
     Reshape-only layers are folded away; hovering a block shows its details.
     """
-    shown = [
+    drawn = [
         layer
         for layer in layers
         if layer.kind not in ("Reshape", "Flatten") or layer.name == "image"
     ]
-    shown = [
-        layer for layer in shown if not (layer.kind == "InputLayer" and layer.part == "decoder")
+    drawn = [
+        layer for layer in drawn if not (layer.kind == "InputLayer" and layer.part == "decoder")
     ]
     fig = go.Figure()
     colours = {"encoder": "#88CCEE", "decoder": "#44AA99"}
     x = 0.0
-    for layer in shown:
+    for layer in drawn:
         units = int(np.prod([d for d in layer.output_shape if d]))
         height = 0.6 + math.log2(max(units, 1)) / 2.2
         is_code = layer.name in CODE_LAYERS
@@ -702,7 +757,7 @@ def network_diagram(layers: Sequence[LayerLike], title: str | None = None) -> go
             line=dict(color="#333333", width=1),
         )
         shape = "×".join(str(d) for d in layer.output_shape)
-        detail = f"{layer.kind}<br>{shape}"
+        detail = _("{kind}<br>{shape}").format(kind=layer.kind, shape=shape)
         if layer.activation and layer.activation != "linear":
             detail += f"<br>{layer.activation}"
         fig.add_trace(
@@ -713,16 +768,25 @@ def network_diagram(layers: Sequence[LayerLike], title: str | None = None) -> go
                 marker=dict(size=1, opacity=0),
                 showlegend=False,
                 hovertemplate=(
-                    f"<b>{layer.name}</b> ({layer.part})<br>{layer.kind}, output {shape}"
-                    f"<br>{layer.parameters:,} parameters<extra></extra>"
+                    _(
+                        "<b>{name}</b> ({part})<br>{kind}, output {shape}<br>{parameters:,} "
+                        "parameters"
+                    ).format(
+                        name=_layer_label(layer.name),
+                        part=_(layer.part),
+                        kind=layer.kind,
+                        shape=shape,
+                        parameters=layer.parameters,
+                    )
+                    + "<extra></extra>"
                 ),
             )
         )
-        label = "code" if is_code else layer.name.replace("_", " ")
+        label = _("code") if is_code else _layer_label(layer.name)
         fig.add_annotation(
             x=x + width / 2,
             y=-height / 2 - 0.15,
-            text=f"<b>{label}</b><br>{detail}",
+            text=_("<b>{label}</b><br>{detail}").format(label=label, detail=detail),
             yanchor="top",
             showarrow=False,
             font=dict(size=10),
@@ -730,7 +794,7 @@ def network_diagram(layers: Sequence[LayerLike], title: str | None = None) -> go
         x += width + 0.35
     total = sum(layer.parameters for layer in layers)
     fig.update_layout(
-        title=dict(text=title or f"{total:,} trainable parameters"),
+        title=dict(text=_t(title) or _("{total:,} trainable parameters").format(total=total)),
         xaxis=dict(visible=False, range=[-0.3, x]),
         yaxis=dict(visible=False, range=[-6.5, 6.0]),
         height=330,
@@ -745,7 +809,7 @@ def autoencoder_sketch(
     image: np.ndarray,
     reconstruction: np.ndarray,
     code_size: int = 2,
-    output_label: str = "reconstruction<br>784 pixels",
+    output_label: str = N_("reconstruction<br>784 pixels"),
 ) -> go.Figure:
     """The idea in one picture: image -> encoder -> small code -> decoder -> image.
 
@@ -783,11 +847,11 @@ def autoencoder_sketch(
         type="rect", x0=66, x1=80, y0=9, y1=19, fillcolor="#DDCC77", line=dict(color="#333333")
     )
     for x, text in (
-        (14, "input<br>784 pixels"),
-        (47, "encoder"),
-        (73, f"code<br>{code_size} numbers"),
-        (99, "decoder"),
-        (132, output_label),
+        (14, _("input<br>784 pixels")),
+        (47, _("encoder")),
+        (73, _("code<br>{size} numbers").format(size=code_size)),
+        (99, _("decoder")),
+        (132, _t(output_label)),
     ):
         fig.add_annotation(x=x, y=30, text=text, yanchor="top", showarrow=False, font=dict(size=12))
     fig.update_layout(
@@ -815,16 +879,16 @@ def compare_losses(histories: Mapping[str, Sequence[LossRecord]]) -> go.Figure:
                     x=epochs,
                     y=[getattr(r, part).get("loss") for r in finals],
                     mode="lines+markers",
-                    name=f"{name} ({'training' if part == 'train' else 'validation'})",
+                    name=f"{name} ({_('training') if part == 'train' else _('validation')})",
                     line=dict(color=colour, dash=dash, width=3 if part == "train" else 2),
                     legendgroup=name,
                 )
             )
     _titled_layout(
         fig,
-        "Loss per epoch (training solid, validation dashed)",
-        "epoch",
-        "loss",
+        N_("Loss per epoch (training solid, validation dashed)"),
+        N_("epoch"),
+        N_("loss"),
         360,
         legend_y=-0.25,
         xaxis=dict(dtick=1),
@@ -855,7 +919,7 @@ def robustness_curves(
     colours: dict[str, str] = {}
     for column, lines in enumerate(panels.values(), start=1):
         for name, (mse, psnr_db) in lines.items():
-            if name == "noisy input":
+            if name == _("noisy input"):
                 style = dict(color="#999999", dash="dash", width=2)
             else:
                 colour = colours.setdefault(name, MODEL_COLOURS[len(colours) % len(MODEL_COLOURS)])
@@ -866,7 +930,7 @@ def robustness_curves(
                         x=levels,
                         y=values,
                         mode="lines+markers",
-                        name=name,
+                        name=_t(name),
                         line=style,
                         legendgroup=name,
                         showlegend=column == 1 and row == 1,
@@ -875,9 +939,9 @@ def robustness_curves(
                     col=column,
                 )
     for column in range(1, len(titles) + 1):
-        fig.update_xaxes(title_text="noise level", row=2, col=column)
-    fig.update_yaxes(title_text="MSE (lower is better)", row=1, col=1)
-    fig.update_yaxes(title_text="PSNR, dB (higher)", row=2, col=1)
+        fig.update_xaxes(title_text=_("noise level"), row=2, col=column)
+    fig.update_yaxes(title_text=_("MSE (lower is better)"), row=1, col=1)
+    fig.update_yaxes(title_text=_("PSNR, dB (higher)"), row=2, col=1)
     fig.update_layout(
         height=520,
         legend=dict(orientation="h", y=-0.15),
@@ -896,20 +960,20 @@ def kl_per_dimension(kl: np.ndarray, collapsed_below: float) -> go.Figure:
             x=[f"z{j + 1}" for j in range(len(kl))],
             y=kl,
             marker_color=colours,
-            hovertemplate="%{x}: KL %{y:.3f} nats<extra></extra>",
+            hovertemplate="%{x}: KL %{y:.3f} " + _("nats") + "<extra></extra>",
         )
     )
     fig.add_hline(
         y=collapsed_below,
         line=dict(color="#CC6677", dash="dash"),
-        annotation_text="collapsed below",
+        annotation_text=_("collapsed below"),
         annotation_position="top right",
     )
     _titled_layout(
         fig,
-        "KL divergence per code dimension (what each one carries)",
-        "code dimension",
-        "KL, nats",
+        N_("KL divergence per code dimension (what each one carries)"),
+        N_("code dimension"),
+        N_("KL, nats"),
         300,
     )
     return fig

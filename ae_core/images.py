@@ -23,6 +23,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ae_core.constants import SIDE
 from ae_core.errors import AELabError
+from ae_core.i18n import lazy
 
 ALLOWED_FORMATS = ("PNG", "JPEG", "WEBP", "BMP", "GIF", "TIFF")
 FILE_TYPES = ("png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff")
@@ -76,7 +77,7 @@ def open_image(data: Any) -> Image.Image:
     else:
         raw = _bytes_of(data)
         if not raw:
-            raise ImageError("The file is empty.")
+            raise ImageError(lazy("The file is empty."))
         try:
             # No warnings.catch_warnings() here: it swaps the process-wide warning filters and
             # is not thread-safe, and a server opens several users' uploads at once. Pillow
@@ -87,7 +88,9 @@ def open_image(data: Any) -> Image.Image:
             raise ImageError(_too_large()) from None
         except UnidentifiedImageError:
             raise ImageError(
-                "This file is not an image we can read. Use PNG, JPEG, WebP, BMP, GIF or TIFF."
+                lazy(
+                    "This file is not an image we can read. Use PNG, JPEG, WebP, BMP, GIF or TIFF."
+                )
             ) from None
         except (OSError, SyntaxError, ValueError, EOFError) as exc:
             raise ImageError(_damaged(exc)) from None
@@ -96,8 +99,13 @@ def open_image(data: Any) -> Image.Image:
         raise ImageError(_too_large(width, height))
     if min(width, height) < MIN_SIDE:
         raise ImageError(
-            f"The image is only {width}x{height} pixels: too small to hold a digit "
-            f"(at least {MIN_SIDE}x{MIN_SIDE} is needed)."
+            lazy(
+                "The image is only {width}x{height} pixels: too small to hold a digit "
+                "(at least {MIN_SIDE}x{MIN_SIDE} is needed).",
+                width=width,
+                height=height,
+                MIN_SIDE=MIN_SIDE,
+            )
         )
     try:
         image.seek(0)  # the first frame of an animation
@@ -108,9 +116,10 @@ def open_image(data: Any) -> Image.Image:
 
 
 def _damaged(exc: BaseException) -> str:
-    return (
+    return lazy(
         "The file is damaged or incomplete (it may have been cut off while copying), so it "
-        f"cannot be decoded ({exc})."
+        "cannot be decoded ({detail}).",
+        detail=str(exc),
     )
 
 
@@ -125,10 +134,19 @@ def _bytes_of(data: Any) -> bytes:
 
 
 def _too_large(width: int | None = None, height: int | None = None) -> str:
-    size = f"{width}x{height} pixels" if width else "The image"
-    return (
-        f"{size} is too large to decode safely (the limit is {MAX_PIXELS // 1_000_000} million "
-        "pixels). Crop or shrink it first."
+    limit = MAX_PIXELS // 1_000_000
+    if width:
+        return lazy(
+            "{width}x{height} pixels is too large to decode safely (the limit is {limit} "
+            "million pixels). Crop or shrink it first.",
+            width=width,
+            height=height,
+            limit=limit,
+        )
+    return lazy(
+        "The image is too large to decode safely (the limit is {limit} million pixels). Crop "
+        "or shrink it first.",
+        limit=limit,
     )
 
 
@@ -242,7 +260,7 @@ def _denoised(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _blank() -> str:
-    return (
+    return lazy(
         "No digit found: the image looks blank (no pen strokes stand out from the paper). "
         "Write darker or take the photo closer."
     )
@@ -271,7 +289,7 @@ def _digit_only(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarr
     (shadows and paper edges touch it; a photographed digit rarely does, though one drawn
     edge to edge may). Other blobs stay if they carry a good share of its ink and lie inside.
     """
-    labels, _, touches = _components(mask)
+    labels, _count, touches = _components(mask)
     mass = np.bincount(labels.ravel(), weights=ink.ravel())[1:]
     weight = mass * np.where(touches, 0.25, 1.0)
     main = int(np.argmax(weight))

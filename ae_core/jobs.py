@@ -17,6 +17,7 @@ from ae_core.architectures import Autoencoder
 from ae_core.background import BackgroundRun
 from ae_core.data import Dataset, load_dataset
 from ae_core.errors import AELabError
+from ae_core.i18n import lazy, unexpected_failure
 from ae_core.progress import BatchProgress, EpochReport, ProgressEvent
 from ae_core.run_config import RunConfig
 from ae_core.training import REPORT_EVERY, TrainingResult, train
@@ -80,7 +81,7 @@ class TrainingJob(BackgroundRun):
         self._progress: BatchProgress | None = None
         self._epochs: list[EpochReport] = []
         self._result: TrainingResult | None = None
-        self._message = "Preparing the data and the network..."
+        self._message: str = lazy("Preparing the data and the network...")
         self._finished_at: float | None = None
 
     def snapshot(self) -> JobSnapshot:
@@ -125,7 +126,7 @@ class TrainingJob(BackgroundRun):
             outcome = ("failed", str(exc), None)
         except Exception as exc:  # the thread must always end in a state the page can show
             log.exception("training failed")
-            outcome = ("failed", f"Training failed unexpectedly: {type(exc).__name__}: {exc}", None)
+            outcome = ("failed", unexpected_failure(exc), None)
         with self._lock:
             self._state, self._message, self._result = outcome
             self._finished_at = time.perf_counter()

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ae_core.i18n import lazy
+
 
 @dataclass(frozen=True)
 class LatentView:
@@ -36,28 +38,38 @@ def to_plane(codes: np.ndarray) -> LatentView:
     n, k = codes.shape
     if k == 2:
         return LatentView(
-            codes.astype(np.float32), "code 1", "code 2", "The 2-D codes, exactly as learned.", True
+            codes.astype(np.float32),
+            lazy("code 1"),
+            lazy("code 2"),
+            lazy("The 2-D codes, exactly as learned."),
+            True,
         )
     if k == 1:
         jitter = np.random.default_rng(0).uniform(-1, 1, n)
         points = np.column_stack([codes[:, 0], jitter]).astype(np.float32)
         return LatentView(
             points,
-            "code",
-            "random jitter (no meaning)",
-            "The 1-D codes along x; the vertical spread is random, only to separate the points.",
+            lazy("code"),
+            lazy("random jitter (no meaning)"),
+            lazy(
+                "The 1-D codes along x; the vertical spread is random, only to separate the points."
+            ),
             False,
         )
     mean = codes.mean(axis=0)
     centred = codes - mean
-    _, singular, vt = np.linalg.svd(centred, full_matrices=False)
+    _left, singular, vt = np.linalg.svd(centred, full_matrices=False)
     explained = float((singular[:2] ** 2).sum() / max((singular**2).sum(), 1e-12))
     return LatentView(
         (centred @ vt[:2].T).astype(np.float32),
-        "principal direction 1",
-        "principal direction 2",
-        f"The {k}-D codes projected to 2-D with PCA, keeping {explained:.0%} of their "
-        "variance: points that overlap here may be far apart in the real code space.",
+        lazy("principal direction 1"),
+        lazy("principal direction 2"),
+        lazy(
+            "The {k}-D codes projected to 2-D with PCA, keeping {explained:.0%} of their "
+            "variance: points that overlap here may be far apart in the real code space.",
+            k=k,
+            explained=explained,
+        ),
         False,
         mean=mean,
         directions=vt[:2],

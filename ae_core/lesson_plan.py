@@ -19,6 +19,7 @@ from typing import Any
 import tomllib
 
 from ae_core.errors import AELabError, ConfigError
+from ae_core.i18n import N_, _, lazy
 from ae_core.presets import PRESETS, Preset
 
 LESSON_FILE_VARIABLE = "AE_LESSON_FILE"
@@ -46,9 +47,9 @@ GOAL_FIGURES: dict[str, tuple[str, str]] = {
     "knn_accuracy_above": ("knn_accuracy", ">"),
 }
 GOAL_WORDS = {
-    "test_mse": "test MSE",
-    "test_bce": "test BCE",
-    "knn_accuracy": "5-NN accuracy of the codes",
+    "test_mse": N_("test MSE"),
+    "test_bce": N_("test BCE"),
+    "knn_accuracy": N_("5-NN accuracy of the codes"),
 }
 SECTIONS = ("title", "intro", "pages", "presets", "train", "challenges")
 
@@ -65,11 +66,20 @@ class Challenge:
     figures: dict[str, float]  # GOAL_FIGURES key -> limit
 
     def describe(self) -> str:
-        parts = [f"{k.replace('_', ' ')} {v}" for k, v in self.settings.items()]
+        from ae_core.architectures import get_architecture
+        from ae_core.run_config import setting_label
+
+        parts = [
+            _(get_architecture(v).title) if k == "architecture" else f"{setting_label(k)} {v}"
+            for k, v in self.settings.items()
+        ]
         for key, limit in self.figures.items():
             figure, sign = GOAL_FIGURES[key]
-            parts.append(f"{GOAL_WORDS[figure]} {'below' if sign == '<' else 'above'} {limit:g}")
-        return ", ".join(parts)
+            comparison = (
+                _("{figure} below {limit:g}") if sign == "<" else _("{figure} above {limit:g}")
+            )
+            parts.append(comparison.format(figure=_(GOAL_WORDS[figure]), limit=limit))
+        return _(", ").join(parts)
 
     def met_by(self, settings: Mapping[str, Any], figure: Callable[[str], float]) -> bool:
         """Whether a model with these flat settings meets the goal; `figure` computes a test
@@ -113,9 +123,11 @@ def load_lesson_plan(path: Path) -> LessonPlan:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise LessonFileError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
+        raise LessonFileError(
+            lazy("{path}: cannot be read ({reason}).", path=path, reason=exc.strerror or exc)
+        ) from None
     except UnicodeDecodeError:
-        raise LessonFileError(f"{path}: is not UTF-8 text.") from None
+        raise LessonFileError(lazy("{path}: is not UTF-8 text.", path=path)) from None
     return parse_lesson_plan(text, path.name)
 
 
@@ -124,9 +136,16 @@ def parse_lesson_plan(text: str, name: str = "lesson.toml") -> LessonPlan:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line = re.search(r"line (\d+)", str(exc))
-        where = f"line {line.group(1)}" if line else "somewhere"
+        where = lazy("line {line}", line=line.group(1)) if line else lazy("somewhere")
         problem = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        raise LessonFileError(f"{name}, {where}: this is not valid TOML: {problem}.") from None
+        raise LessonFileError(
+            lazy(
+                "{name}, {where}: this is not valid TOML: {problem}.",
+                name=name,
+                where=where,
+                problem=problem,
+            )
+        ) from None
     return _Reader(text, name).plan(data)
 
 
@@ -138,7 +157,14 @@ class _Reader:
         self.name = name
 
     def fail(self, problem: str, section: str = "", index: int = 0, key: str = "") -> None:
-        raise LessonFileError(f"{self.name}, line {self.line_of(section, index, key)}: {problem}")
+        raise LessonFileError(
+            lazy(
+                "{name}, line {line}: {problem}",
+                name=self.name,
+                line=self.line_of(section, index, key),
+                problem=problem,
+            )
+        )
 
     def line_of(self, section: str, index: int, key: str) -> int:
         """The line of `key` in the index-th `[section]`/`[[section]]` (top level if none)."""
@@ -168,7 +194,12 @@ class _Reader:
         for key in data:
             if key not in SECTIONS:
                 self.fail(
-                    f"unknown entry '{key}'; a lesson file has {', '.join(SECTIONS)}.", key=key
+                    lazy(
+                        "unknown entry '{key}'; a lesson file has {names}.",
+                        key=key,
+                        names=", ".join(SECTIONS),
+                    ),
+                    key=key,
                 )
         title = self.text(data, "title")
         intro = self.text(data, "intro")
@@ -176,7 +207,7 @@ class _Reader:
         presets = self.presets(data.get("presets"))
         train = data.get("train", {})
         if not isinstance(train, dict):
-            self.fail("'train' must be a table: [train].", key="train")
+            self.fail(lazy("'train' must be a table: [train]."), key="train")
         architectures, fixed, hidden = self.train(train)
         challenges = self.challenges(data.get("challenges", []))
         return LessonPlan(
@@ -194,24 +225,31 @@ class _Reader:
     def text(self, table: dict, key: str, section: str = "", index: int = 0) -> str:
         value = table.get(key, "")
         if not isinstance(value, str):
-            self.fail(f"'{key}' must be text in quotes.", section, index, key)
+            self.fail(lazy("'{key}' must be text in quotes.", key=key), section, index, key)
         return value.strip()
 
     def pages(self, pages: Any) -> tuple[str, ...]:
         if pages is None:
             return PAGE_KEYS
         if not isinstance(pages, list) or not all(isinstance(p, str) for p in pages):
-            self.fail("'pages' must be a list of page names in quotes.", key="pages")
+            self.fail(lazy("'pages' must be a list of page names in quotes."), key="pages")
         for page in pages:
             if page not in PAGE_KEYS:
-                self.fail(f"unknown page '{page}'; pages are {', '.join(PAGE_KEYS)}.", key="pages")
+                self.fail(
+                    lazy(
+                        "unknown page '{page}'; pages are {names}.",
+                        page=page,
+                        names=", ".join(PAGE_KEYS),
+                    ),
+                    key="pages",
+                )
         return tuple(p for p in PAGE_KEYS if p in pages or p in ALWAYS_SHOWN)
 
     def presets(self, entries: Any) -> tuple[Preset, ...]:
         if entries is None:
             return PRESETS
         if not isinstance(entries, list):
-            self.fail("presets are written as [[presets]] tables.", key="presets")
+            self.fail(lazy("presets are written as [[presets]] tables."), key="presets")
         built_in = {p.key: p for p in PRESETS}
         presets: list[Preset] = []
         for i, entry in enumerate(entries):
@@ -219,12 +257,16 @@ class _Reader:
             allowed = {"use", "key", "title", "summary", "architecture", "settings"}
             for key in entry:
                 if key not in allowed:
-                    self.fail(f"unknown preset entry '{key}'.", *at, key)
+                    self.fail(lazy("unknown preset entry '{key}'.", key=key), *at, key)
             if "use" in entry:
                 base = built_in.get(entry["use"])
                 if base is None:
                     self.fail(
-                        f"no built-in preset '{entry['use']}'; they are {', '.join(built_in)}.",
+                        lazy(
+                            "no built-in preset '{preset}'; they are {names}.",
+                            preset=entry["use"],
+                            names=", ".join(built_in),
+                        ),
                         *at,
                         "use",
                     )
@@ -240,10 +282,17 @@ class _Reader:
             else:
                 for key in ("key", "title", "architecture"):
                     if key not in entry:
-                        self.fail(f"a new preset needs '{key}' (or 'use' for a built-in one).", *at)
+                        self.fail(
+                            lazy(
+                                "a new preset needs '{key}' (or 'use' for a built-in one).", key=key
+                            ),
+                            *at,
+                        )
                 settings = entry.get("settings", {})
                 if not isinstance(settings, dict):
-                    self.fail("'settings' must be a table: settings = { latent_dim = 2 }.", *at)
+                    self.fail(
+                        lazy("'settings' must be a table: settings = { latent_dim = 2 }."), *at
+                    )
                 preset = Preset(
                     self.text(entry, "key", *at),
                     self.text(entry, "title", *at),
@@ -253,10 +302,10 @@ class _Reader:
                 )
                 self.run_config(preset.architecture, preset.settings, *at)
             if any(p.key == preset.key for p in presets):
-                self.fail(f"two presets have the key '{preset.key}'.", *at)
+                self.fail(lazy("two presets have the key '{key}'.", key=preset.key), *at)
             presets.append(preset)
         if not presets:
-            self.fail("'presets' is empty: leave it out to keep the built-in presets.")
+            self.fail(lazy("'presets' is empty: leave it out to keep the built-in presets."))
         return tuple(presets)
 
     def run_config(self, architecture: str, settings: dict, section: str, index: int):
@@ -274,20 +323,23 @@ class _Reader:
         names = [a.name for a in all_architectures()]
         for key in train:
             if key not in ("architectures", "fixed", "hidden"):
-                self.fail(f"unknown entry '{key}' in [train].", "train", 0, key)
+                self.fail(lazy("unknown entry '{key}' in [train].", key=key), "train", 0, key)
         architectures = train.get("architectures", [])
         if not isinstance(architectures, list) or any(a not in names for a in architectures):
             self.fail(
-                f"'architectures' lists names from {', '.join(names)}.", "train", 0, "architectures"
+                lazy("'architectures' lists names from {names}.", names=", ".join(names)),
+                "train",
+                0,
+                "architectures",
             )
         fixed = train.get("fixed", {})
         if not isinstance(fixed, dict):
-            self.fail("'fixed' must be a table: fixed = { epochs = 5 }.", "train", 0, "fixed")
+            self.fail(lazy("'fixed' must be a table: fixed = { epochs = 5 }."), "train", 0, "fixed")
         for name, value in fixed.items():
             self.setting(name, value, architectures or names, "train", 0)
         hidden = train.get("hidden", [])
         if not isinstance(hidden, list):
-            self.fail("'hidden' must be a list of setting names.", "train", 0, "hidden")
+            self.fail(lazy("'hidden' must be a list of setting names."), "train", 0, "hidden")
         for name in hidden:
             self.setting(name, None, architectures or names, "train", 0, key="hidden")
         return tuple(architectures), dict(fixed), tuple(hidden)
@@ -299,7 +351,11 @@ class _Reader:
         owners = [a for a in architectures if name in _setting_names(a)]
         if not owners:
             self.fail(
-                f"'{name}' is not a setting of {', '.join(architectures)}.",
+                lazy(
+                    "'{name}' is not a setting of {names}.",
+                    name=name,
+                    names=", ".join(architectures),
+                ),
                 section,
                 index,
                 key or name,
@@ -314,33 +370,39 @@ class _Reader:
         from ae_core.architectures import all_architectures
 
         if not isinstance(entries, list):
-            self.fail("challenges are written as [[challenges]] tables.", key="challenges")
+            self.fail(lazy("challenges are written as [[challenges]] tables."), key="challenges")
         names = [a.name for a in all_architectures()]
         challenges = []
         for i, entry in enumerate(entries):
             at = ("challenges", i)
             for key in entry:
                 if key not in ("title", "text", "goal"):
-                    self.fail(f"unknown challenge entry '{key}'.", *at, key)
+                    self.fail(lazy("unknown challenge entry '{key}'.", key=key), *at, key)
             title = self.text(entry, "title", *at)
             if not title:
-                self.fail("a challenge needs a 'title'.", *at)
+                self.fail(lazy("a challenge needs a 'title'."), *at)
             goal = entry.get("goal")
             if not isinstance(goal, dict) or not goal:
                 self.fail(
-                    "a challenge needs a goal: goal = { test_mse_below = 0.045 }.", *at, "goal"
+                    lazy("a challenge needs a goal: goal = { test_mse_below = 0.045 }."),
+                    *at,
+                    "goal",
                 )
             settings: dict[str, Any] = {}
             figures: dict[str, float] = {}
             for key, value in goal.items():
                 if key in GOAL_FIGURES:
                     if not isinstance(value, int | float) or isinstance(value, bool):
-                        self.fail(f"'{key}' needs a number.", *at, key)
+                        self.fail(lazy("'{key}' needs a number.", key=key), *at, key)
                     figures[key] = float(value)
                 elif key == "architecture":
                     if value not in names:
                         self.fail(
-                            f"unknown architecture '{value}'; they are {', '.join(names)}.",
+                            lazy(
+                                "unknown architecture '{got}'; they are {names}.",
+                                got=value,
+                                names=", ".join(names),
+                            ),
                             *at,
                             key,
                         )

@@ -135,7 +135,7 @@ class ModelCache:
 
     def _trim(self) -> None:
         while len(self._models) > 1 and sum(s for _, s in self._models.values()) > self.budget:
-            key, _ = self._models.popitem(last=False)
+            key, _size = self._models.popitem(last=False)
             self._results.pop(key, None)
             self._evictions += 1
             log.info("model %s dropped from memory to stay within the budget", key)

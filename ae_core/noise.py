@@ -13,6 +13,7 @@ import numpy as np
 
 from ae_core.config import NOISE_TYPES
 from ae_core.errors import ConfigError
+from ae_core.i18n import N_, lazy
 
 
 def gaussian(images: np.ndarray, sigma: float, rng: np.random.Generator) -> np.ndarray:
@@ -43,9 +44,15 @@ NOISE_FUNCTIONS: dict[str, Callable[[np.ndarray, float, np.random.Generator], np
     "masking": masking,
 }
 NOISE_LABELS = {
-    "gaussian": "Gaussian (sigma)",
-    "salt_and_pepper": "Salt and pepper (fraction of pixels)",
-    "masking": "Masking (fraction of pixels set to 0)",
+    "gaussian": N_("Gaussian (sigma)"),
+    "salt_and_pepper": N_("Salt and pepper (fraction of pixels)"),
+    "masking": N_("Masking (fraction of pixels set to 0)"),
+}
+# The same kinds in running text ("trained on ... noise").
+NOISE_NAMES = {
+    "gaussian": N_("Gaussian"),
+    "salt_and_pepper": N_("salt-and-pepper"),
+    "masking": N_("masking"),
 }
 assert set(NOISE_FUNCTIONS) == set(NOISE_TYPES)
 
@@ -53,7 +60,13 @@ assert set(NOISE_FUNCTIONS) == set(NOISE_TYPES)
 def add_noise(images: np.ndarray, kind: str, level: float, rng: np.random.Generator) -> np.ndarray:
     """Corrupt `images` with noise `kind` at `level` (sigma or fraction, between 0 and 1)."""
     if kind not in NOISE_FUNCTIONS:
-        raise ConfigError(f"Unknown noise type {kind!r}; choose one of {', '.join(NOISE_TYPES)}.")
+        raise ConfigError(
+            lazy(
+                "Unknown noise type {kind!r}; choose one of {choices}.",
+                kind=kind,
+                choices=", ".join(NOISE_TYPES),
+            )
+        )
     if not 0.0 <= level <= 1.0:
-        raise ConfigError(f"Noise level must be between 0 and 1; got {level:g}.")
+        raise ConfigError(lazy("Noise level must be between 0 and 1; got {level:g}.", level=level))
     return NOISE_FUNCTIONS[kind](np.asarray(images, dtype=np.float32), level, rng)

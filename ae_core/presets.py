@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ae_core.i18n import N_
+
 
 @dataclass(frozen=True)
 class Preset:
@@ -30,35 +32,41 @@ class Preset:
 PRESETS: tuple[Preset, ...] = (
     Preset(
         "deep-2d",
-        "2-D deep autoencoder",
-        "Squeezes every digit into 2 numbers, so you can watch the digits sort themselves "
-        "into clusters while it trains.",
+        N_("2-D deep autoencoder"),
+        N_(
+            "Squeezes every digit into 2 numbers, so you can watch the digits sort "
+            "themselves into clusters while it trains."
+        ),
         "deep",
         {"latent_dim": 2, "train_size": 20_000, "epochs": 5},
         idle_seconds=15,
     ),
     Preset(
         "denoising-conv",
-        "Denoising conv",
-        "A convolutional network trained to remove heavy Gaussian noise; then try it on the "
-        "Denoising page.",
+        N_("Denoising conv"),
+        N_(
+            "A convolutional network trained to remove heavy Gaussian noise; then "
+            "try it on the Denoising page."
+        ),
         "denoising",
         {"latent_dim": 32, "train_size": 10_000, "epochs": 5, "noise_level": 0.5},
         idle_seconds=40,
     ),
     Preset(
         "sparse",
-        "Sparse features",
-        "A shallow network whose 64 code units are pushed to stay silent (L1); each one "
-        "learns a pen stroke.",
+        N_("Sparse features"),
+        N_(
+            "A shallow network whose 64 code units are pushed to stay silent (L1); "
+            "each one learns a pen stroke."
+        ),
         "sparse",
         {"latent_dim": 64, "hidden_widths": (), "l1_weight": 1e-4, "train_size": 20_000},
         idle_seconds=20,
     ),
     Preset(
         "vae-2d",
-        "Variational (VAE), 2-D",
-        "Learns a smooth 2-D map of digits you can sample new, never-seen digits from.",
+        N_("Variational (VAE), 2-D"),
+        N_("Learns a smooth 2-D map of digits you can sample new, never-seen digits from."),
         "vae",
         {"latent_dim": 2, "train_size": 20_000, "epochs": 8},
         idle_seconds=30,
@@ -71,9 +79,11 @@ PRESETS: tuple[Preset, ...] = (
 # 0.87; the 7s, which look like 1s and 9s, only reach 0.64: bench/README.md).
 ANOMALY_PRESET = Preset(
     "unseen-2s",
-    "Find the 2s a model never saw",
-    "A deep autoencoder trained on every digit except 2 (code 32); the 2s are then the "
-    "anomalies it should reconstruct worst.",
+    N_("Find the 2s a model never saw"),
+    N_(
+        "A deep autoencoder trained on every digit except 2 (code 32); the 2s "
+        "are then the anomalies it should reconstruct worst."
+    ),
     "deep",
     {"latent_dim": 32, "train_size": 20_000, "epochs": 5, "exclude_classes": (2,)},
     idle_seconds=15,

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ae_core.i18n import N_, _, shown
+
 if TYPE_CHECKING:
     from ae_core.jobs import JobSnapshot
 
@@ -125,18 +127,45 @@ def progress_line(name: str, snapshot: JobSnapshot) -> str:
     progress = snapshot.progress
     if snapshot.state == "queued":
         wait = snapshot.expected_start or 0.0
-        return f"{name}: number {snapshot.queue_place} in the queue, starts in about {wait:.0f} s"
+        return _("{name}: number {place} in the queue, starts in about {wait:.0f} s").format(
+            name=name, place=snapshot.queue_place, wait=wait
+        )
     if snapshot.state == "starting":
-        return snapshot.message
+        return shown(snapshot.message)
     if progress is not None and not snapshot.finished:
         eta = (
             "--"
             if progress.eta_seconds != progress.eta_seconds
             else f"{progress.eta_seconds:.0f} s"
         )
-        return (
-            f"{name} · {progress.stage} · epoch {progress.epoch}/{progress.epochs} · "
-            f"batch {progress.batch}/{progress.batches} · loss {progress.loss:.4f} · "
-            f"{progress.samples_per_second:,.0f} images/s · ETA {eta}"
+        return _(
+            "{name} · {stage} · epoch {epoch}/{epochs} · batch {batch}/{batches} · "
+            "loss {loss:.4f} · {speed:,.0f} images/s · ETA {eta}"
+        ).format(
+            name=name,
+            stage=progress.stage,
+            epoch=progress.epoch,
+            epochs=progress.epochs,
+            batch=progress.batch,
+            batches=progress.batches,
+            loss=progress.loss,
+            speed=progress.samples_per_second,
+            eta=eta,
         )
-    return f"{name} · {snapshot.state} after {snapshot.elapsed:.0f} s"
+    return _("{name} · {state} after {seconds:.0f} s").format(
+        name=name,
+        state=_(STATE_WORDS.get(snapshot.state, snapshot.state)),
+        seconds=snapshot.elapsed,
+    )
+
+
+STATE_WORDS = {
+    "completed": N_("completed"),
+    "stopped": N_("stopped"),
+    "diverged": N_("diverged"),
+    "failed": N_("failed"),
+    "cancelled": N_("cancelled"),
+    "running": N_("running"),
+    "starting": N_("starting"),
+    "queued": N_("queued"),
+}

@@ -15,6 +15,7 @@ import numpy as np
 
 from ae_core.constants import FINAL_STAGE, IMAGE_SHAPE
 from ae_core.errors import RunFolderError
+from ae_core.i18n import lazy
 from ae_core.progress import EpochReport
 
 FILE_NAME = "replay.npz"
@@ -78,7 +79,11 @@ class Replay:
                     for k in ("epochs", "originals", "reconstructions", "codes", "code_labels")
                 }
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
-            raise RunFolderError(f"{path.parent.name}/{FILE_NAME} cannot be read.") from exc
+            raise RunFolderError(
+                lazy(
+                    "{name}/{FILE_NAME} cannot be read.", name=path.parent.name, FILE_NAME=FILE_NAME
+                )
+            ) from exc
         replay = cls(**arrays)
         replay._check(f"{path.parent.name}/{FILE_NAME}")
         return replay
@@ -106,4 +111,4 @@ class Replay:
             )
         )
         if not (shapes_fit and numbers) or not np.isfinite(self.codes).all():
-            raise RunFolderError(f"{where} is not a replay of this run's epochs.")
+            raise RunFolderError(lazy("{where} is not a replay of this run's epochs.", where=where))

@@ -18,6 +18,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 from ae_core.errors import RunFolderError
+from ae_core.i18n import lazy
 from ae_core.replay import FILE_NAME as REPLAY_FILE
 from ae_core.runs import PARTS, SavedRun, load_run
 
@@ -41,12 +42,13 @@ def pack_run(folder: Path) -> bytes:
     return buffer.getvalue()
 
 
-def open_run_archive(data: bytes, name: str = "the archive") -> SavedRun:
+def open_run_archive(data: bytes, name: str | None = None) -> SavedRun:
     """Check, unpack and load an uploaded run; RunFolderError says what is wrong."""
+    name = name or lazy("the archive")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise RunFolderError(f"{name} is not a zip file.") from exc
+        raise RunFolderError(lazy("{name} is not a zip file.", name=name)) from exc
     with archive, tempfile.TemporaryDirectory(prefix="ae-upload-") as tmp:
         members = _checked_members(archive, name)
         folder = Path(tmp) / _run_name(members, name)
@@ -65,22 +67,44 @@ def _checked_members(archive: zipfile.ZipFile, name: str) -> list[tuple[zipfile.
             continue
         path = PurePosixPath(info.filename.replace("\\", "/"))
         if path.is_absolute() or ".." in path.parts or len(path.parts) > 2:
-            raise RunFolderError(f"{name} has a file outside its run folder: {info.filename!r}.")
+            raise RunFolderError(
+                lazy(
+                    "{name} has a file outside its run folder: {filename!r}.",
+                    name=name,
+                    filename=info.filename,
+                )
+            )
         if stat.S_ISLNK(info.external_attr >> 16):
-            raise RunFolderError(f"{name} contains a link ({info.filename!r}); runs have none.")
+            raise RunFolderError(
+                lazy(
+                    "{name} contains a link ({filename!r}); runs have none.",
+                    name=name,
+                    filename=info.filename,
+                )
+            )
         if path.name not in RUN_FILES:
             raise RunFolderError(
-                f"{name} contains {path.name!r}, which is not part of a run "
-                f"(a run has {', '.join(sorted(RUN_FILES))})."
+                lazy(
+                    "{name} contains {name2!r}, which is not part of a run (a run has {names}).",
+                    name=name,
+                    name2=path.name,
+                    names=", ".join(sorted(RUN_FILES)),
+                )
             )
         if info.file_size > MAX_MEMBER_BYTES:
-            raise RunFolderError(f"{name}: {path.name} is too large to be part of a run.")
+            raise RunFolderError(
+                lazy(
+                    "{name}: {name2} is too large to be part of a run.", name=name, name2=path.name
+                )
+            )
         folders.add(path.parts[0] if len(path.parts) == 2 else "")
         members.append((info, path.name))
     if len(folders) > 1 or len({file for _, file in members}) != len(members):
-        raise RunFolderError(f"{name} holds more than one run; upload one run per file.")
+        raise RunFolderError(
+            lazy("{name} holds more than one run; upload one run per file.", name=name)
+        )
     if "run.json" not in {file for _, file in members}:
-        raise RunFolderError(f"{name} has no run.json: it is not a saved run.")
+        raise RunFolderError(lazy("{name} has no run.json: it is not a saved run.", name=name))
     return members
 
 
@@ -104,9 +128,15 @@ def _extract(
                 written += len(chunk)
                 if written > limit:
                     raise RunFolderError(
-                        f"{name} unpacks to more than a run can be ({limit // 2**20} MB): refused."
+                        lazy(
+                            "{name} unpacks to more than a run can be ({megabytes} MB): refused.",
+                            name=name,
+                            megabytes=limit // 2**20,
+                        )
                     )
                 sink.write(chunk)
     except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:
-        raise RunFolderError(f"{name} is damaged ({type(exc).__name__}).") from exc
+        raise RunFolderError(
+            lazy("{name} is damaged ({error}).", name=name, error=type(exc).__name__)
+        ) from exc
     return written

@@ -11,6 +11,7 @@ from typing import Any
 from ae_core.architectures import get_architecture
 from ae_core.config import ArchConfig, DataConfig, S, Settings, TrainConfig
 from ae_core.errors import ConfigError
+from ae_core.i18n import _, lazy
 
 
 @dataclass(frozen=True)
@@ -24,8 +25,10 @@ class RunConfig:
     def __post_init__(self) -> None:
         if self.train.loss == "bce" and self.model.output_activation != "sigmoid":
             raise ConfigError(
-                "Binary cross-entropy needs pixel outputs between 0 and 1: use the sigmoid "
-                "output activation, or choose the MSE loss."
+                lazy(
+                    "Binary cross-entropy needs pixel outputs between 0 and 1: use the "
+                    "sigmoid output activation, or choose the MSE loss."
+                )
             )
 
     @property
@@ -45,7 +48,11 @@ class RunConfig:
             owner = next((p for p, c in owners.items() if name in c.params()), None)
             if owner is None:
                 raise ConfigError(
-                    f"The setting {name!r} does not apply to the {architecture} architecture."
+                    lazy(
+                        "The setting {name!r} does not apply to the {architecture} architecture.",
+                        name=name,
+                        architecture=architecture,
+                    )
                 )
             parts[owner][name] = value
         return cls.from_dict({"architecture": architecture, **parts})
@@ -54,10 +61,16 @@ class RunConfig:
     def from_dict(cls, values: Mapping[str, Any]) -> RunConfig:
         """Validate a nested mapping such as a saved run's `run.json` config."""
         if not isinstance(values, Mapping):
-            raise ConfigError("A run configuration must be a mapping of settings.")
+            raise ConfigError(lazy("A run configuration must be a mapping of settings."))
         unknown = sorted(set(values) - {"architecture", "model", "data", "train"})
         if unknown:
-            raise ConfigError(f"Unknown part{'s' if len(unknown) > 1 else ''}: {unknown}.")
+            raise ConfigError(
+                lazy(
+                    "Unknown part{s}: {unknown}.",
+                    s="s" if len(unknown) > 1 else "",
+                    unknown=unknown,
+                )
+            )
         architecture = get_architecture(str(values.get("architecture", "")))
         return cls(
             model=_part(values, "model", architecture.config_class),
@@ -92,5 +105,17 @@ class RunConfig:
 def _part(values: Mapping[str, Any], part: str, settings_class: type[S]) -> S:
     settings = values.get(part, {})
     if not isinstance(settings, Mapping):
-        raise ConfigError(f"The {part} settings must be a mapping.")
-    return settings_class.from_dict(settings, where=f"the {part} settings")
+        raise ConfigError(lazy("The {part} settings must be a mapping.", part=part))
+    return settings_class.from_dict(settings, where=lazy("the {part} settings", part=part))
+
+
+def setting_label(name: str) -> str:
+    """A setting's label in the reader's language, whichever settings class has it."""
+    from ae_core.architectures import all_architectures
+
+    classes: list[type[Settings]] = [DataConfig, TrainConfig]
+    classes += [a.config_class for a in all_architectures()]
+    for settings_class in classes:
+        if name in settings_class.params():
+            return _(settings_class.params()[name][1].label)
+    return name.replace("_", " ")

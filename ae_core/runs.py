@@ -21,12 +21,14 @@ import secrets
 import shutil
 import time
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ae_core.architectures import Autoencoder
 from ae_core.errors import AELabError, RunFolderError
+from ae_core.i18n import english, lazy
 from ae_core.replay import Replay
 from ae_core.run_config import RunConfig
 from ae_core.training import EpochRecord, TrainingResult, build_autoencoder
@@ -108,7 +110,9 @@ def save_run(
     """
     folder = Path(folder)
     if folder.exists():
-        raise RunFolderError(f"{folder.name} already exists; choose a new folder for this run.")
+        raise RunFolderError(
+            lazy("{name} already exists; choose a new folder for this run.", name=folder.name)
+        )
     # Unique per writer: two processes may save the same run into shared storage at once.
     staging = folder.with_name(f".{folder.name}.partial-{secrets.token_hex(4)}")
     staging.mkdir(parents=True)
@@ -118,7 +122,9 @@ def save_run(
             "version": RUN_VERSION,
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "status": result.status,
-            "message": result.message,
+            "message": english(result.message),
+            # The message again, to be shown in the reader's language when the run is opened.
+            "message_text": result.message.as_dict() if isinstance(result.message, lazy) else None,
             "train_seconds": result.train_seconds,
             "samples_seen": result.samples_seen,
             "samples_per_second": result.samples_per_second,
@@ -140,7 +146,7 @@ def save_run(
             # Another writer finished the same folder first; its copy stands.
             shutil.rmtree(staging, ignore_errors=True)
             raise RunFolderError(
-                f"{folder.name} already exists; choose a new folder for this run."
+                lazy("{name} already exists; choose a new folder for this run.", name=folder.name)
             ) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -155,35 +161,48 @@ def load_run(folder: Path) -> SavedRun:
     """
     folder = Path(folder)
     if not folder.is_dir():
-        raise RunFolderError(f"{folder.name} is not a folder, so it cannot be a saved run.")
+        raise RunFolderError(
+            lazy("{name} is not a folder, so it cannot be a saved run.", name=folder.name)
+        )
     description = folder / "run.json"
-    info = _read_json(description, "the run description")
+    info = _read_json(description, lazy("the run description"))
     if not isinstance(info, dict) or info.get("format") != RUN_FORMAT:
         raise RunFolderError(
-            f"{shown_name(description)} is not an Autoencoder Lab run description."
+            lazy("{file} is not an Autoencoder Lab run description.", file=shown_name(description))
         )
     if info.get("version") != RUN_VERSION:
         raise RunFolderError(
-            f"{folder.name} was saved in format version {info.get('version')!r}; "
-            f"this version of Autoencoder Lab reads version {RUN_VERSION}."
+            lazy(
+                "{name} was saved in format version {version!r}; this version of "
+                "Autoencoder Lab reads version {RUN_VERSION}.",
+                name=folder.name,
+                version=info.get("version"),
+                RUN_VERSION=RUN_VERSION,
+            )
         )
     try:
         config = RunConfig.from_dict(info.get("config"))  # type: ignore[arg-type]  # it checks
     except AELabError as exc:
         raise RunFolderError(
-            f"{shown_name(description)} has an invalid configuration: {exc}"
+            lazy(
+                "{file} has an invalid configuration: {exc}",
+                file=shown_name(description),
+                exc=exc,
+            )
         ) from exc
 
-    history_rows = _read_json(folder / "history.json", "the training history")
-    metrics = _read_json(folder / "metrics.json", "the metrics")
+    history_rows = _read_json(folder / "history.json", lazy("the training history"))
+    metrics = _read_json(folder / "metrics.json", lazy("the metrics"))
     try:
         history = [EpochRecord(**row) for row in history_rows]
     except TypeError as exc:
         raise RunFolderError(
-            f"{shown_name(folder / 'history.json')} is not a training history."
+            lazy("{file} is not a training history.", file=shown_name(folder / "history.json"))
         ) from exc
     if not isinstance(metrics, dict):
-        raise RunFolderError(f"{shown_name(folder / 'metrics.json')} is not a table of metrics.")
+        raise RunFolderError(
+            lazy("{file} is not a table of metrics.", file=shown_name(folder / "metrics.json"))
+        )
 
     ae = build_autoencoder(config)
     for part in PARTS:
@@ -193,9 +212,14 @@ def load_run(folder: Path) -> SavedRun:
             getattr(ae, part).load_weights(path)
         except Exception as exc:  # Keras raises several types for mismatched weights
             raise RunFolderError(
-                f"The weights in {shown_name(path)} do not fit the {config.architecture} "
-                f"network described in run.json ({type(exc).__name__}: "
-                f"{_without_paths(_first_line(exc), folder)})."
+                lazy(
+                    "The weights in {file} do not fit the {architecture} network described "
+                    "in run.json ({error}: {detail}).",
+                    file=shown_name(path),
+                    architecture=config.architecture,
+                    error=type(exc).__name__,
+                    detail=_without_paths(_first_line(exc), folder),
+                )
             ) from exc
     try:
         replay = Replay.load(folder)
@@ -235,8 +259,8 @@ def list_runs(root: Path) -> list[RunSummary]:
 def _summary(folder: Path) -> RunSummary | None:
     if not (folder / "run.json").is_file():
         return None
-    info = _read_json(folder / "run.json", "the run description")
-    metrics = _read_json(folder / "metrics.json", "the metrics")
+    info = _read_json(folder / "run.json", lazy("the run description"))
+    metrics = _read_json(folder / "metrics.json", lazy("the metrics"))
     config = RunConfig.from_dict(info["config"])
     test_mse = metrics.get("test_mse") if isinstance(metrics, dict) else None
     return RunSummary(
@@ -259,28 +283,52 @@ def check_keras_archive(path: Path) -> None:
     elsewhere, and rebuilding it would mean trusting it.
     """
     if not path.is_file():
-        raise RunFolderError(f"{shown_name(path)} is missing; a saved run needs {path.name}.")
+        raise RunFolderError(
+            lazy(
+                "{file} is missing; a saved run needs {name}.",
+                file=shown_name(path),
+                name=path.name,
+            )
+        )
     name = shown_name(path)
     if not zipfile.is_zipfile(path):
-        raise RunFolderError(f"{name} is not a Keras model file (.keras files are zip archives).")
+        raise RunFolderError(
+            lazy("{name} is not a Keras model file (.keras files are zip archives).", name=name)
+        )
     try:
         with zipfile.ZipFile(path) as archive:
             members = {m.filename: m for m in archive.infolist()}
             missing = {"config.json", "model.weights.h5"} - set(members)
             if missing:
-                raise RunFolderError(f"{shown_name(path)} lacks {', '.join(sorted(missing))}.")
+                raise RunFolderError(
+                    lazy(
+                        "{file} lacks {names}.",
+                        file=shown_name(path),
+                        names=", ".join(sorted(missing)),
+                    )
+                )
             if sum(m.file_size for m in members.values()) > MAX_ARCHIVE_BYTES:
-                raise RunFolderError(f"{name} is larger than any autoencoder this lab makes.")
+                raise RunFolderError(
+                    lazy("{name} is larger than any autoencoder this lab makes.", name=name)
+                )
             if members["config.json"].file_size > MAX_JSON_BYTES:
-                raise RunFolderError(f"{shown_name(path)} has an implausibly large configuration.")
+                raise RunFolderError(
+                    lazy("{file} has an implausibly large configuration.", file=shown_name(path))
+                )
             model_config = json.loads(archive.read("config.json"))
     except (zipfile.BadZipFile, OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RunFolderError(f"{shown_name(path)} is damaged ({type(exc).__name__}).") from exc
+        raise RunFolderError(
+            lazy("{file} is damaged ({error}).", file=shown_name(path), error=type(exc).__name__)
+        ) from exc
     unsafe = sorted(_foreign_classes(model_config))
     if unsafe:
         raise RunFolderError(
-            f"{name} contains {', '.join(unsafe)}, which would need unsafe deserialisation (code "
-            "inside a model file). It was not loaded."
+            lazy(
+                "{name} contains {names}, which would need unsafe deserialisation (code "
+                "inside a model file). It was not loaded.",
+                name=name,
+                names=", ".join(unsafe),
+            )
         )
 
 
@@ -328,22 +376,47 @@ def _read_json(path: Path, what: str) -> Any:
     name = shown_name(path)
     try:
         if not path.is_file():
-            raise RunFolderError(f"{name} is missing; a saved run needs {what} ({path.name}).")
+            raise RunFolderError(
+                lazy(
+                    "{name} is missing; a saved run needs {what} ({name2}).",
+                    name=name,
+                    what=what,
+                    name2=path.name,
+                )
+            )
         if path.stat().st_size > MAX_JSON_BYTES:
-            raise RunFolderError(f"{name} is too large to be {what}.")
+            raise RunFolderError(lazy("{name} is too large to be {what}.", name=name, what=what))
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         # Permissions, a link to something unreadable, a disk error: the run's own problem.
-        raise RunFolderError(f"{name} cannot be read ({type(exc).__name__}).") from exc
+        raise RunFolderError(
+            lazy("{name} cannot be read ({error}).", name=name, error=type(exc).__name__)
+        ) from exc
     except UnicodeDecodeError as exc:
-        raise RunFolderError(f"{name} is not valid JSON, so it is not {what}: {exc}") from exc
+        raise RunFolderError(
+            lazy(
+                "{name} is not valid JSON, so it is not {what}: {exc}",
+                name=name,
+                what=what,
+                exc=exc,
+            )
+        ) from exc
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise RunFolderError(f"{name} is not valid JSON, so it is not {what}: {exc}") from exc
+        raise RunFolderError(
+            lazy(
+                "{name} is not valid JSON, so it is not {what}: {exc}",
+                name=name,
+                what=what,
+                exc=exc,
+            )
+        ) from exc
     except RecursionError as exc:
         # Deeply nested brackets exhaust the parser's stack; no run description looks so.
-        raise RunFolderError(f"{name} is nested too deeply to be {what}.") from exc
+        raise RunFolderError(
+            lazy("{name} is nested too deeply to be {what}.", name=name, what=what)
+        ) from exc
 
 
 def _without_paths(text: str, folder: Path) -> str:
@@ -354,3 +427,9 @@ def _without_paths(text: str, folder: Path) -> str:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else ""
+
+
+def saved_message(info: Mapping[str, Any]) -> str:
+    """A saved run's closing message, in the reader's language where it was saved as one."""
+    plain = str(info.get("message", ""))
+    return lazy.from_dict(info.get("message_text"), fallback=plain)

@@ -34,10 +34,12 @@ from pathlib import Path
 
 from ae_core.architectures import Autoencoder
 from ae_core.errors import TrainingError
+from ae_core.i18n import lazy
 from ae_core.jobs import FINISHED, JobSnapshot, JobState
 from ae_core.model_store import CacheStats, ModelCache, TrainedStore, load_autoencoder
 from ae_core.progress import BatchProgress, EpochReport
 from ae_core.run_config import RunConfig
+from ae_core.runs import saved_message
 from ae_core.worker import WorkerResult
 
 log = logging.getLogger(__name__)
@@ -69,7 +71,7 @@ class _Run:
     watchers: set[str] = field(default_factory=set)
     progress: BatchProgress | None = None
     epochs: list[EpochReport] = field(default_factory=list)
-    message: str = "Waiting for a free place to train..."
+    message: str = lazy("Waiting for a free place to train...")
     outcome: WorkerResult | None = None
     model_key: str | None = None  # where the finished model is in the cache
     slot: int | None = None
@@ -152,7 +154,7 @@ class TrainingService:
         housekeeping_seconds: float = 30.0,
     ):
         if workers < 1:
-            raise ValueError("at least one worker is needed")
+            raise ValueError(lazy("at least one worker is needed"))
         self.workers = workers
         self.store = TrainedStore(runs_root)
         self.models = ModelCache(memory_budget)
@@ -229,8 +231,10 @@ class TrainingService:
             waiting = [r for r in self._queue if session_id in r.watchers and r.run_id != run_id]
             if waiting:
                 raise TrainingError(
-                    "You already have a run waiting for its turn; cancel it before asking "
-                    "for another."
+                    lazy(
+                        "You already have a run waiting for its turn; cancel it before asking "
+                        "for another."
+                    )
                 )
             run = self._index.get(run_id)
             if run is None:
@@ -256,7 +260,7 @@ class TrainingService:
                 run.watchers.discard(session_id)
                 return "left"
             if run.state == "queued":
-                self._cancel(run, "Cancelled before it started.")
+                self._cancel(run, lazy("Cancelled before it started."))
                 return "cancelled"
             run.stop_requested = True
             self._set_stop_flag(run)
@@ -272,7 +276,7 @@ class TrainingService:
                 if run.watchers:
                     continue
                 if run.state == "queued":
-                    self._cancel(run, "Cancelled: nobody is waiting for it any more.")
+                    self._cancel(run, lazy("Cancelled: nobody is waiting for it any more."))
                 else:
                     run.stop_requested = True
                     self._set_stop_flag(run)
@@ -345,7 +349,7 @@ class TrainingService:
             run = self._queue.pop(0)
             run.slot = self._free_slots.pop(0)
             self._stop_flags[run.slot] = 0
-            run.state, run.message = "starting", "Preparing the data and the network..."
+            run.state, run.message = "starting", lazy("Preparing the data and the network...")
             run.started = time.perf_counter()
             self._running.append(run)
             try:
@@ -365,7 +369,7 @@ class TrainingService:
                 self._pool_broke(exc)
             outcome = WorkerResult("failed", _broken_message(), [], [], [])
         except concurrent.futures.CancelledError:
-            outcome = WorkerResult("failed", "The server is shutting down.", [], [], [])
+            outcome = WorkerResult("failed", lazy("The server is shutting down."), [], [], [])
         with self._lock:
             self._finish(run, outcome)
             self._schedule()
@@ -408,7 +412,7 @@ class TrainingService:
         except Exception:
             log.exception("could not keep the model of run %s", run.run_id)
             with self._lock:
-                run.state, run.message = "failed", "The trained model could not be kept."
+                run.state, run.message = "failed", lazy("The trained model could not be kept.")
         finally:
             run.done.set()
 
@@ -440,7 +444,7 @@ class TrainingService:
         run = _Run(config.run_id, config, next(self._order), state="completed")
         run.outcome = WorkerResult(
             "completed",
-            str(saved.info.get("message", "")),
+            saved_message(saved.info),
             [r.to_dict() for r in saved.history],
             [],
             [],
@@ -575,7 +579,7 @@ def _train(tag: int, config_values: dict, slot: int) -> WorkerResult:
 
 
 def _broken_message() -> str:
-    return (
+    return lazy(
         "The training process stopped unexpectedly (perhaps the server ran short of memory). "
         "Try again; a smaller training set or network needs less."
     )
@@ -583,7 +587,9 @@ def _broken_message() -> str:
 
 def _unavailable(key: str) -> Callable[[], Autoencoder]:
     def reload() -> Autoencoder:
-        raise TrainingError(f"The model of run {key} is no longer available; train it again.")
+        raise TrainingError(
+            lazy("The model of run {key} is no longer available; train it again.", key=key)
+        )
 
     return reload
 

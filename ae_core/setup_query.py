@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ae_core.errors import ConfigError
+from ae_core.i18n import lazy
 from ae_core.run_config import RunConfig
 
 ARCH_KEY = "arch"
@@ -32,7 +33,7 @@ def from_query(query: Mapping[str, str]) -> RunConfig:
     """The configuration an address describes; ConfigError names what is wrong."""
     architecture = query.get(ARCH_KEY, "").strip()
     if not architecture:
-        raise ConfigError("The address names no architecture (arch=...).")
+        raise ConfigError(lazy("The address names no architecture (arch=...)."))
     settings = {
         name: _value(text)
         for name, text in query.items()

@@ -25,14 +25,15 @@ import numpy as np
 
 from ae_core.background import BackgroundRun
 from ae_core.errors import ConfigError
+from ae_core.i18n import N_, lazy, unexpected_failure
 from ae_core.tables import PreparedTable
 
 log = logging.getLogger(__name__)
 
 TABLE_ARCHITECTURES: dict[str, str] = {
-    "dense": "Shallow dense (features -> code -> features)",
-    "deep": "Deep dense (two hidden layers each side)",
-    "variational": "Variational (a Gaussian code per row)",
+    "dense": N_("Shallow dense (features -> code -> features)"),
+    "deep": N_("Deep dense (two hidden layers each side)"),
+    "variational": N_("Variational (a Gaussian code per row)"),
 }
 TableState = Literal["starting", "running", "completed", "stopped", "diverged", "failed"]
 TABLE_FINISHED: tuple[TableState, ...] = ("completed", "stopped", "diverged", "failed")
@@ -55,14 +56,21 @@ class TableModelConfig:
 
     def __post_init__(self) -> None:
         if self.architecture not in TABLE_ARCHITECTURES:
-            raise ConfigError(f"Architecture: choose one of {', '.join(TABLE_ARCHITECTURES)}.")
+            raise ConfigError(
+                lazy(
+                    "Architecture: choose one of {choices}.", choices=", ".join(TABLE_ARCHITECTURES)
+                )
+            )
         checks = [
-            (1 <= self.latent_dim <= 256, "The code size must be between 1 and 256."),
-            (1 <= self.epochs <= 1000, "Epochs must be between 1 and 1000."),
-            (1 <= self.batch_size <= 4096, "The batch size must be between 1 and 4096."),
-            (1e-6 <= self.learning_rate <= 1.0, "The learning rate must be between 1e-6 and 1."),
-            (0.0 <= self.beta <= 100.0, "The KL weight must be between 0 and 100."),
-            (0 <= self.seed < 2**31, "The seed must be between 0 and 2147483647."),
+            (1 <= self.latent_dim <= 256, lazy("The code size must be between 1 and 256.")),
+            (1 <= self.epochs <= 1000, lazy("Epochs must be between 1 and 1000.")),
+            (1 <= self.batch_size <= 4096, lazy("The batch size must be between 1 and 4096.")),
+            (
+                1e-6 <= self.learning_rate <= 1.0,
+                lazy("The learning rate must be between 1e-6 and 1."),
+            ),
+            (0.0 <= self.beta <= 100.0, lazy("The KL weight must be between 0 and 100.")),
+            (0 <= self.seed < 2**31, lazy("The seed must be between 0 and 2147483647.")),
         ]
         for ok, message in checks:
             if not ok:
@@ -311,10 +319,12 @@ def train_table(
             on_epoch(epoch + 1, loss, val_loss)
     if good_weights is None:
         message = (
-            "The loss stopped being a number in the first epoch, so there is no model to keep. "
-            "Lower the learning rate and start again."
+            lazy(
+                "The loss stopped being a number in the first epoch, so there is no model to "
+                "keep. Lower the learning rate and start again."
+            )
             if state == "diverged"
-            else "Stopped before the first epoch ended: no model yet."
+            else lazy("Stopped before the first epoch ended: no model yet.")
         )
         return None, ("diverged" if state == "diverged" else "stopped"), message
     model.set_weights(good_weights)
@@ -331,16 +341,26 @@ def train_table(
         train_loss=tuple(losses),
         validation_loss=tuple(val_losses),
     )
-    message = {
-        "completed": f"Trained for {len(losses)} epochs: validation loss {val_losses[-1]:.4f}.",
-        "stopped": f"Stopped after {len(losses)} full epoch(s); the model is kept as it is.",
-        "diverged": (
-            f"The loss stopped being a number in epoch {len(losses) + 1}: the model was put back "
-            f"to the end of epoch {len(losses)}. Lower the learning rate to train further."
-        ),
-    }[state]
-    if state == "stopped" and not losses:
-        message = "Stopped during the first epoch; the model is kept as it is."
+    done = len(losses)
+    if state == "completed":
+        message = lazy(
+            "Trained for {epochs} epochs: validation loss {loss:.4f}.",
+            epochs=done,
+            loss=val_losses[-1],
+        )
+    elif state == "diverged":
+        message = lazy(
+            "The loss stopped being a number in epoch {epoch}: the model was put back to the "
+            "end of epoch {kept}. Lower the learning rate to train further.",
+            epoch=done + 1,
+            kept=done,
+        )
+    elif losses:
+        message = lazy(
+            "Stopped after {epochs} full epoch(s); the model is kept as it is.", epochs=done
+        )
+    else:
+        message = lazy("Stopped during the first epoch; the model is kept as it is.")
     return result, state, message
 
 
@@ -366,7 +386,7 @@ class TableTrainingJob(BackgroundRun):
         self._fraction = 0.0
         self._losses: list[float] = []
         self._val_losses: list[float] = []
-        self._message = "Building the network..."
+        self._message: str = lazy("Building the network...")
         self._result: TableResult | None = None
         self._ended: float | None = None
 
@@ -389,9 +409,13 @@ class TableTrainingJob(BackgroundRun):
         with self._lock:
             self._state = "running"
             self._fraction = (epoch + batch / batches) / self.config.epochs
-            self._message = (
-                f"Epoch {epoch + 1}/{self.config.epochs} · batch {batch}/{batches} · "
-                f"loss {loss:.4f}"
+            self._message = lazy(
+                "Epoch {epoch}/{epochs} · batch {batch}/{batches} · loss {loss:.4f}",
+                epoch=epoch + 1,
+                epochs=self.config.epochs,
+                batch=batch,
+                batches=batches,
+                loss=loss,
             )
 
     def _on_epoch(self, epoch: int, loss: float, val_loss: float) -> None:
@@ -408,7 +432,7 @@ class TableTrainingJob(BackgroundRun):
         except Exception as exc:  # the thread must end in a state the page can show
             log.exception("table training failed")
             result, state = None, "failed"
-            message = f"Training failed unexpectedly: {type(exc).__name__}: {exc}"
+            message = unexpected_failure(exc)
         with self._lock:
             self._state, self._message, self._result = state, message, result
             if state == "completed":

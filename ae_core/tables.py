@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ae_core.errors import ConfigError, TableError
+from ae_core.i18n import N_, lazy
 
 # Encodings tried in order: UTF-8 (a BOM from Excel is dropped), then GBK, which Chinese
 # Excel writes by default. UTF-8 is strict enough that GBK text never decodes as UTF-8.
@@ -31,12 +32,12 @@ MIN_ROWS = 8  # enough to learn from a few and validate on at least one
 ROW_NUMBER_ID = ""  # the id column's name when rows are identified by their number
 
 SCALINGS: dict[str, str] = {
-    "minmax": "Min-max (each column to 0..1)",
-    "standardise": "Standardise (mean 0, standard deviation 1)",
+    "minmax": N_("Min-max (each column to 0..1)"),
+    "standardise": N_("Standardise (mean 0, standard deviation 1)"),
 }
 MISSING_POLICIES: dict[str, str] = {
-    "drop": "Drop rows with a missing value",
-    "fill": "Fill with the column's mean (of the training rows)",
+    "drop": N_("Drop rows with a missing value"),
+    "fill": N_("Fill with the column's mean (of the training rows)"),
 }
 
 
@@ -99,14 +100,25 @@ class TableSetup:
 
     def __post_init__(self) -> None:
         if self.missing not in MISSING_POLICIES:
-            raise ConfigError(f"Missing values: choose one of {', '.join(MISSING_POLICIES)}.")
+            raise ConfigError(
+                lazy(
+                    "Missing values: choose one of {choices}.", choices=", ".join(MISSING_POLICIES)
+                )
+            )
         if self.scaling not in SCALINGS:
-            raise ConfigError(f"Scaling: choose one of {', '.join(SCALINGS)}.")
+            raise ConfigError(
+                lazy("Scaling: choose one of {choices}.", choices=", ".join(SCALINGS))
+            )
         if not 0.05 <= self.validation_fraction <= 0.5:
-            raise ConfigError("The validation share must be between 5% and 50% of the rows.")
+            raise ConfigError(
+                lazy("The validation share must be between 5 and 50 percent of the rows.")
+            )
         if self.id_column and self.id_column in self.feature_columns:
             raise ConfigError(
-                f"'{self.id_column}' is the ID column; it cannot also be a feature column."
+                lazy(
+                    "'{id_column}' is the ID column; it cannot also be a feature column.",
+                    id_column=self.id_column,
+                )
             )
 
 
@@ -159,30 +171,48 @@ class PreparedTable:
 def read_table(data: bytes, name: str = "table.csv") -> Table:
     """Bytes of a CSV/TSV file -> `Table`; a file that is not a usable table is a TableError."""
     if not data.strip():
-        raise TableError(f"{name} is empty.")
+        raise TableError(lazy("{name} is empty.", name=name))
     if b"\x00" in data[:65536]:
         raise TableError(
-            f"{name} is not a text table. Upload a CSV or TSV file (Excel: File > Save As > "
-            "CSV UTF-8)."
+            lazy(
+                "{name} is not a text table. Upload a CSV or TSV file (Excel: File > "
+                "Save As > CSV UTF-8).",
+                name=name,
+            )
         )
     text, encoding = _decode(data, name)
     delimiter = _delimiter(text, name)
     try:
         rows = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if any(row)]
     except csv.Error as exc:
-        raise TableError(f"{name} cannot be read as a table: {exc}.") from None
+        raise TableError(
+            lazy("{name} cannot be read as a table: {exc}.", name=name, exc=exc)
+        ) from None
     header = [cell.strip() for cell in rows[0]]
     body = rows[1:]
     _check_header(header, name)
     if not body:
-        raise TableError(f"{name} has a header line but no rows of data.")
+        raise TableError(lazy("{name} has a header line but no rows of data.", name=name))
     if len(body) > MAX_ROWS:
-        raise TableError(f"{name} has {len(body):,} rows; the lab takes up to {MAX_ROWS:,}.")
+        raise TableError(
+            lazy(
+                "{name} has {n_body:,} rows; the lab takes up to {MAX_ROWS:,}.",
+                name=name,
+                n_body=len(body),
+                MAX_ROWS=MAX_ROWS,
+            )
+        )
     for number, row in enumerate(body, start=2):
         if len(row) != len(header):
             raise TableError(
-                f"{name}, line {number}: {len(row)} cells where the header has "
-                f"{len(header)}. Every row needs one cell per column."
+                lazy(
+                    "{name}, line {number}: {n_row} cells where the header has {n_header}. "
+                    "Every row needs one cell per column.",
+                    name=name,
+                    number=number,
+                    n_row=len(row),
+                    n_header=len(header),
+                )
             )
     cells = np.array([[cell.strip() for cell in row] for row in body], dtype=str)
     return Table(name, tuple(header), cells, encoding, delimiter)
@@ -195,12 +225,16 @@ def prepare_table(table: Table, setup: TableSetup) -> PreparedTable:
     )
     if not features:
         raise TableError(
-            f"{table.name} has no numeric column to learn from. Columns found: "
-            f"{_names(table.columns)}. An autoencoder needs numbers."
+            lazy(
+                "{name} has no numeric column to learn from. Columns found: {columns}. An "
+                "autoencoder needs numbers.",
+                name=table.name,
+                columns=_names(table.columns),
+            )
         )
     for name in (setup.id_column, *features):
         if name and name not in table.columns:
-            raise TableError(f"{table.name} has no column '{name}'.")
+            raise TableError(lazy("{name} has no column '{name2}'.", name=table.name, name2=name))
     values = np.column_stack([_numbers(table, name) for name in features])
     ids = (
         table.column(setup.id_column)
@@ -213,16 +247,26 @@ def prepare_table(table: Table, setup: TableSetup) -> PreparedTable:
     if missing_rows.any() and setup.missing == "drop":
         kept = kept[~missing_rows]
         notes.append(
-            f"Dropped {int(missing_rows.sum())} row(s) with a missing value "
-            f"(first: row {int(np.flatnonzero(missing_rows)[0]) + 1})."
+            lazy(
+                "Dropped {count} row(s) with a missing value (first: row {first}).",
+                count=int(missing_rows.sum()),
+                first=int(np.flatnonzero(missing_rows)[0]) + 1,
+            )
         )
     _check_ids(ids[kept], setup.id_column)
     if len(kept) < MIN_ROWS:
-        raise TableError(
-            f"An autoencoder needs at least {MIN_ROWS} rows to learn from and check on; "
-            f"{table.name} has {len(kept)}"
-            + (" after dropping rows with missing values." if len(kept) < table.rows else ".")
+        template = (
+            N_(
+                "An autoencoder needs at least {least} rows to learn from and check on; "
+                "{name} has {rows} after dropping rows with missing values."
+            )
+            if len(kept) < table.rows
+            else N_(
+                "An autoencoder needs at least {least} rows to learn from and check on; "
+                "{name} has {rows}."
+            )
         )
+        raise TableError(lazy(template, least=MIN_ROWS, name=table.name, rows=len(kept)))
     rng = np.random.default_rng(setup.seed)
     order = rng.permutation(len(kept))
     n_val = max(1, round(len(kept) * setup.validation_fraction))
@@ -231,14 +275,20 @@ def prepare_table(table: Table, setup: TableSetup) -> PreparedTable:
     scaler, constant = _fit_scaler(values[train_rows], setup.scaling)
     if constant.all():
         raise TableError(
-            "Every chosen column has the same value in every training row: there is nothing "
-            "to learn. Choose columns that vary."
+            lazy(
+                "Every chosen column has the same value in every training row: there is "
+                "nothing to learn. Choose columns that vary."
+            )
         )
     if constant.any():
         dropped = [f for f, c in zip(features, constant, strict=True) if c]
         notes.append(
-            f"Left out {len(dropped)} constant column(s) (one value in every training row, "
-            f"nothing to learn): {_names(dropped)}."
+            lazy(
+                "Left out {count} constant column(s) (one value in every training row, "
+                "nothing to learn): {columns}.",
+                count=len(dropped),
+                columns=_names(dropped),
+            )
         )
         keep = ~constant
         features = tuple(f for f, c in zip(features, constant, strict=True) if not c)
@@ -274,7 +324,10 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
     raise TableError(
-        f"{name} is neither UTF-8 nor GBK text. Save it as CSV UTF-8 and upload it again."
+        lazy(
+            "{name} is neither UTF-8 nor GBK text. Save it as CSV UTF-8 and upload it again.",
+            name=name,
+        )
     )
 
 
@@ -284,15 +337,22 @@ def _delimiter(text: str, name: str) -> str:
     counts = {d: first.count(d) for d in DELIMITERS}
     best = max(counts, key=lambda d: counts[d])
     if counts[best] == 0 and len(first) > 1000:
-        raise TableError(f"{name} does not look like a table: its first line has no separators.")
+        raise TableError(
+            lazy("{name} does not look like a table: its first line has no separators.", name=name)
+        )
     return best if counts[best] else ","
 
 
 def _check_header(header: list[str], name: str) -> None:
     if len(header) > MAX_COLUMNS:
         raise TableError(
-            f"{name} has {len(header):,} columns; the lab takes up to {MAX_COLUMNS:,}. "
-            "Choose the columns you need before uploading."
+            lazy(
+                "{name} has {n_header:,} columns; the lab takes up to {MAX_COLUMNS:,}. "
+                "Choose the columns you need before uploading.",
+                name=name,
+                n_header=len(header),
+                MAX_COLUMNS=MAX_COLUMNS,
+            )
         )
     for i, column in enumerate(header):
         if not column:
@@ -300,7 +360,13 @@ def _check_header(header: list[str], name: str) -> None:
     seen: set[str] = set()
     for column in header:
         if column in seen:
-            raise TableError(f"{name} has two columns named '{column}'. Give each a new name.")
+            raise TableError(
+                lazy(
+                    "{name} has two columns named '{column}'. Give each a new name.",
+                    name=name,
+                    column=column,
+                )
+            )
         seen.add(column)
 
 
@@ -349,11 +415,16 @@ def _numbers(table: Table, name: str) -> np.ndarray:
             continue
         out[row] = value
     if bad:
-        shown = ", ".join(f"row {r} ('{c[:20]}')" for r, c in bad[:5])
-        more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
+        shown = ", ".join(str(lazy("row {row} ('{cell}')", row=r, cell=c[:20])) for r, c in bad[:5])
+        more = lazy(" and {count} more", count=len(bad) - 5) if len(bad) > 5 else ""
         raise TableError(
-            f"Column '{name}' is to be a feature but holds text: {shown}{more}. Fix those "
-            "cells, or leave the column out."
+            lazy(
+                "Column '{name}' is to be a feature but holds text: {shown}{more}. Fix "
+                "those cells, or leave the column out.",
+                name=name,
+                shown=shown,
+                more=more,
+            )
         )
     return out
 
@@ -365,14 +436,29 @@ def _check_ids(ids: np.ndarray, id_column: str) -> None:
     duplicates: list[str] = []
     for row, value in enumerate(ids, start=1):
         if value in seen:
-            duplicates.append(f"'{value}' (rows {seen[value]} and {row})")
+            duplicates.append(
+                str(
+                    lazy(
+                        "'{value}' (rows {first} and {row})",
+                        value=value,
+                        first=seen[value],
+                        row=row,
+                    )
+                )
+            )
         else:
             seen[value] = row
     if duplicates:
-        more = f" and {len(duplicates) - 3} more" if len(duplicates) > 3 else ""
+        more = lazy(" and {count} more", count=len(duplicates) - 3) if len(duplicates) > 3 else ""
         raise TableError(
-            f"The ID column '{id_column}' must name each row once, but has duplicates: "
-            f"{', '.join(duplicates[:3])}{more}. Choose another ID column, or none (row numbers)."
+            lazy(
+                "The ID column '{id_column}' must name each row once, but has "
+                "duplicates: {names}{more}. Choose another ID column, or none (row "
+                "numbers).",
+                id_column=id_column,
+                names=", ".join(duplicates[:3]),
+                more=more,
+            )
         )
 
 
@@ -393,4 +479,6 @@ def _fit_scaler(train: np.ndarray, kind: str) -> tuple[Scaler, np.ndarray]:
 def _names(names, limit: int = 6) -> str:
     names = list(names)
     shown = ", ".join(f"'{n}'" for n in names[:limit])
-    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+    return shown + (
+        str(lazy(" and {count} more", count=len(names) - limit)) if len(names) > limit else ""
+    )

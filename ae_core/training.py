@@ -31,6 +31,7 @@ from ae_core.config import TrainConfig
 from ae_core.constants import FINAL_STAGE
 from ae_core.data import Dataset, load_dataset, one_per_class, subset, subset_indices
 from ae_core.errors import TrainingError
+from ae_core.i18n import N_, lazy
 from ae_core.noise import add_noise
 from ae_core.progress import BatchProgress, EpochReport, ProgressCallback, RateClock
 from ae_core.run_config import RunConfig
@@ -42,7 +43,7 @@ Status = Literal["completed", "stopped", "diverged"]
 # Batches per progress report, and per call into the graph (see _run_stage).
 REPORT_EVERY = 32
 CODE_SAMPLE_SIZE = 2_000
-NOTHING_TRAINED = "Stopped before the first batch: nothing was trained."
+NOTHING_TRAINED = lazy("Stopped before the first batch: nothing was trained.")
 VALIDATION_BATCH = 1_000
 
 
@@ -102,7 +103,7 @@ class TrainingData:
     @classmethod
     def from_dataset(cls, dataset: Dataset, config: RunConfig) -> TrainingData:
         seed = config.train.seed
-        x_val, _ = subset(
+        x_val, _labels = subset(
             *normal_only(dataset.x_test, dataset.y_test, config),
             config.data.validation_size,
             seed + 1,
@@ -195,7 +196,13 @@ def train(
     """
     dataset = dataset if dataset is not None else load_dataset(config.data.dataset)
     if dataset.name != config.data.dataset:
-        raise TrainingError(f"This run needs {config.data.dataset}, not {dataset.name}.")
+        raise TrainingError(
+            lazy(
+                "This run needs {dataset}, not {name}.",
+                dataset=config.data.dataset,
+                name=dataset.name,
+            )
+        )
     data = TrainingData.from_dataset(dataset, config)
     ae = autoencoder if autoencoder is not None else build_autoencoder(config)
     return _Trainer(config, ae, data, on_progress, stop, max(1, report_every)).run()
@@ -278,8 +285,10 @@ class _Trainer:
             if status != "completed":
                 break
         if status == "completed":
-            message = (
-                f"Trained for {self.config.train.epochs} epochs in {self.clock.elapsed:.0f} s."
+            message = lazy(
+                "Trained for {epochs} epochs in {seconds:.0f} s.",
+                epochs=self.config.train.epochs,
+                seconds=self.clock.elapsed,
             )
         elif status == "stopped" and self.clock.samples == 0:
             message = NOTHING_TRAINED
@@ -433,22 +442,50 @@ class _Trainer:
         self.clock.restart_window()
 
     def _stopped_message(self, title: str, epoch: int, epochs: int, finished: bool = False) -> str:
-        where = "" if title == FINAL_STAGE else f" ({title[0].lower()}{title[1:]})"
-        when = f"after epoch {epoch}" if finished else f"during epoch {epoch}"
-        return f"Stopped {when} of {epochs}{where}. The model keeps the weights it had reached."
+        if title == FINAL_STAGE:
+            template = (
+                N_(
+                    "Stopped after epoch {epoch} of {epochs}. The model keeps the weights it "
+                    "had reached."
+                )
+                if finished
+                else N_(
+                    "Stopped during epoch {epoch} of {epochs}. The model keeps the weights "
+                    "it had reached."
+                )
+            )
+            return lazy(template, epoch=epoch, epochs=epochs)
+        template = (
+            N_(
+                "Stopped after epoch {epoch} of {epochs} ({stage}). The model keeps the "
+                "weights it had reached."
+            )
+            if finished
+            else N_(
+                "Stopped during epoch {epoch} of {epochs} ({stage}). The model keeps the "
+                "weights it had reached."
+            )
+        )
+        return lazy(template, epoch=epoch, epochs=epochs, stage=title)
 
     def _diverged_message(self, at: tuple[int, int], kept_from: tuple[int, int] | None) -> str:
         epoch, batch = at
         if kept_from is not None:
-            kept = (
-                f"The weights from before batch {kept_from[1]} of epoch {kept_from[0]} were kept."
+            kept = lazy(
+                "The weights from before batch {batch} of epoch {epoch} were kept.",
+                batch=kept_from[1],
+                epoch=kept_from[0],
             )
         else:
-            kept = "The initial weights were kept."
+            kept = lazy("The initial weights were kept.")
         lr = self.config.train.effective_learning_rate
-        return (
-            f"The loss became NaN or infinite by batch {batch} of epoch {epoch}, so training "
-            f"stopped. {kept} Try a smaller learning rate (it was {lr:g})."
+        return lazy(
+            "The loss became NaN or infinite by batch {batch} of epoch {epoch}, so training "
+            "stopped. {kept} Try a smaller learning rate (it was {rate:g}).",
+            batch=batch,
+            epoch=epoch,
+            kept=kept,
+            rate=lr,
         )
 
 

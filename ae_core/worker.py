@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from ae_core.errors import AELabError
+from ae_core.i18n import unexpected_failure
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +121,7 @@ def train_run(tag: int, config_values: dict, slot: int) -> WorkerResult:
         return WorkerResult("failed", str(exc), [], [], [])
     except Exception as exc:  # the run must end in a state the page can show
         log.exception("training failed")
-        message = f"Training failed unexpectedly: {type(exc).__name__}: {exc}"
+        message = unexpected_failure(exc)
         return WorkerResult("failed", message, [], [], [])
     finally:
         _collect_after_run()

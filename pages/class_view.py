@@ -6,13 +6,17 @@ import threading
 
 import streamlit as st
 
+from ae_core.architectures import get_architecture
+from ae_core.i18n import _
 from pages.ui.common import page_start
 from pages.ui.service import training_service
 
 page_start(
-    "The class on this server",
-    "For the teacher: the runs training and waiting, the models in memory and the server's "
-    "memory. Nothing here identifies a student.",
+    _("The class on this server"),
+    _(
+        "For the teacher: the runs training and waiting, the models in memory "
+        "and the server's memory. Nothing here identifies a student."
+    ),
 )
 
 
@@ -45,47 +49,58 @@ def class_status() -> None:
     memory, threads = memory_of_server()
     cols = st.columns(5)
     cols[0].metric(
-        "Training now",
-        f"{len(view.training)} of {view.workers}",
-        help="Training processes: "
-        + ("ready." if view.warm else "still starting (loading TensorFlow and the data)."),
+        _("Training now"),
+        _("{n_training} of {workers}").format(n_training=len(view.training), workers=view.workers),
+        help=_("Training processes: ready.")
+        if view.warm
+        else _("Training processes: still starting (loading TensorFlow and the data)."),
     )
-    cols[1].metric("Waiting", len(view.waiting))
-    cols[2].metric("Finished since start", view.finished)
+    cols[1].metric(_("Waiting"), len(view.waiting))
+    cols[2].metric(_("Finished since start"), view.finished)
     cols[3].metric(
-        "Models in memory",
+        _("Models in memory"),
         f"{view.models.models}",
-        help=f"{view.models.bytes / 2**20:.1f} MB of a {view.models.budget / 2**20:.0f} MB "
-        f"budget; {view.models.evictions} dropped so far (read back from disk when needed).",
+        help=_(
+            "{megabytes:.1f} MB of a {budget:.0f} MB budget; {evictions} dropped so far "
+            "(read back from disk when needed)."
+        ).format(
+            megabytes=view.models.bytes / 2**20,
+            budget=view.models.budget / 2**20,
+            evictions=view.models.evictions,
+        ),
     )
     cols[4].metric(
-        "Server memory",
-        f"{memory:,.0f} MB" if memory else "n/a",
-        help=f"The server and its training processes; {threads} threads in the server.",
+        _("Server memory"),
+        _("{memory:,.0f} MB").format(memory=memory) if memory else _("n/a"),
+        help=_("The server and its training processes; {threads} threads in the server.").format(
+            threads=threads
+        ),
     )
     rows = [
         {
-            "state": "training" if s.state in ("starting", "running") else "waiting",
-            "place": s.queue_place or "",
-            "architecture": s.config.architecture,
-            "code size": s.config.model.latent_dim,
-            "epochs": s.config.train.epochs,
-            "images": s.config.data.train_size or 60_000,
-            "progress": f"{s.fraction:.0%}",
-            "sessions watching": s.watchers,
+            _("state"): _("training") if s.state in ("starting", "running") else _("waiting"),
+            _("place"): s.queue_place or "",
+            _("architecture"): _(get_architecture(s.config.architecture).title),
+            _("code size"): s.config.model.latent_dim,
+            _("epochs"): s.config.train.epochs,
+            _("images"): s.config.data.train_size or 60_000,
+            _("progress"): f"{s.fraction:.0%}",
+            _("sessions watching"): s.watchers,
         }
         for s in (*view.training, *view.waiting)
     ]
     if rows:
         st.dataframe(rows, hide_index=True)
     else:
-        st.caption("Nothing is training or waiting right now.")
+        st.caption(_("Nothing is training or waiting right now."))
     if not view.warm:
-        st.caption("The training processes are still starting: the first run waits for them.")
+        st.caption(_("The training processes are still starting: the first run waits for them."))
     st.caption(
-        f"{view.sessions} sessions are watching a run. Identical runs are trained once for "
-        "everyone who asks; models stay in memory up to the budget, the least recently used "
-        "first out."
+        _(
+            "{sessions} sessions are watching a run. Identical runs are trained once "
+            "for everyone who asks; models stay in memory up to the budget, the "
+            "least recently used first out."
+        ).format(sessions=view.sessions)
     )
 
 

@@ -3,18 +3,23 @@
 import streamlit as st
 
 from ae_core.figures import ImageRow, compare_losses, image_rows, latent_scatter
+from ae_core.i18n import _
 from ae_core.presets import LINEUP_SETTINGS, lineup
 from pages.ui.alt_text import as_table
 from pages.ui.charts import show_chart
 from pages.ui.common import model_names, open_model, page_start, saved_runs, user_errors
+from pages.ui.language import worded
 from pages.ui.session import is_training, remember_settings, start_training
 
 SHOWN = 8
 
 session = page_start(
-    "Compare runs",
-    "Two to four models side by side: their losses, their scores on all test images, the "
-    "same test images reconstructed by each, and their latent spaces.",
+    _("Compare runs"),
+    _(
+        "Two to four models side by side: their losses, their scores on all test "
+        "images, the same test images reconstructed by each, and their latent "
+        "spaces."
+    ),
 )
 saved = saved_runs()
 names = model_names(session, saved)
@@ -23,15 +28,25 @@ with st.container(border=True):
     configs = lineup()
     settings = LINEUP_SETTINGS
     st.markdown(
-        f"**Every architecture, one code size.** Train all {len(configs)} in turn with a "
-        f"{settings['latent_dim']}-D code, {settings['train_size']:,} images and "
-        f"{settings['epochs']} epochs each (about a minute on an idle server), then compare "
-        "them here."
+        _(
+            "**Every architecture, one code size.** Train all {n_configs} in turn "
+            "with a {latent_dim}-D code, {train_size:,} images and {epochs} epochs each "
+            "(about a minute on an idle server), then compare them here."
+        ).format(
+            n_configs=len(configs),
+            latent_dim=settings["latent_dim"],
+            train_size=settings["train_size"],
+            epochs=settings["epochs"],
+        )
     )
     if session.lineup:
-        st.caption(f"Training the lineup: {len(session.lineup)} more after the one in progress.")
+        st.caption(
+            _("Training the lineup: {n_lineup} more after the one in progress.").format(
+                n_lineup=len(session.lineup)
+            )
+        )
     if st.button(
-        "Train them in turn",
+        _("Train them in turn"),
         key="compare.lineup",
         disabled=is_training(session),
         icon=":material/playlist_play:",
@@ -45,43 +60,48 @@ with st.container(border=True):
 
 if len(names) < 2:
     st.info(
-        "Comparing needs at least two models: train another on the Train page (or save runs "
-        "to the runs folder), then come back.",
+        _(
+            "Comparing needs at least two models: train another on the Train page "
+            "(or save runs to the runs folder), then come back."
+        ),
         icon=":material/info:",
     )
-    st.page_link("pages/train.py", label="Open the Train page", icon=":material/model_training:")
+    st.page_link("pages/train.py", label=_("Open the Train page"), icon=":material/model_training:")
     st.stop()
 
 first = [session.current] if session.current in names else []
 default = (first + [key for key in names if key not in first])[:2]
 chosen = st.multiselect(
-    "Models to compare",
+    _("Models to compare"),
     list(names),
     default=default,
     max_selections=4,
-    format_func=names.__getitem__,
-    help="This session's models, then runs saved in the runs folder.",
+    format_func=worded(names.__getitem__),
+    help=_("This session's models, then runs saved in the runs folder."),
     key="compare.models",
 )
 if len(chosen) < 2:
-    st.info("Pick at least two models.", icon=":material/info:")
+    st.info(_("Pick at least two models."), icon=":material/info:")
     st.stop()
 
 models = []
-with st.spinner("Loading and scoring every test image..."):
+with st.spinner(_("Loading and scoring every test image...")):
     for key in chosen:
         with user_errors():
             models.append(open_model(session, saved, key))
 if len(models) < 2:
     st.stop()
 
-st.subheader("Scores on all test images")
+st.subheader(_("Scores on all test images"))
 st.dataframe([model.summary() for model in models], hide_index=True)
 st.caption(
-    "Test MSE and BCE: reconstruction error per pixel over all test images (lower is better). "
-    "PCA MSE: PCA with as many components as each code, the baseline to beat. 5-NN accuracy: "
-    "how often a test image's 5 nearest codes share its label, i.e. how well the code keeps "
-    "classes apart without ever being told them."
+    _(
+        "Test MSE and BCE: reconstruction error per pixel over all test images "
+        "(lower is better). PCA MSE: PCA with as many components as each code, "
+        "the baseline to beat. 5-NN accuracy: how often a test image's 5 nearest "
+        "codes share its label, i.e. how well the code keeps classes apart "
+        "without ever being told them."
+    )
 )
 
 show_chart(
@@ -90,10 +110,10 @@ show_chart(
 
 datasets = {model.dataset.name for model in models}
 if len(datasets) == 1:
-    st.subheader("The same test images, reconstructed by each")
+    st.subheader(_("The same test images, reconstructed by each"))
     reference = models[0]
     indices = reference.choose(SHOWN, None, "random", seed=0)
-    rows = [ImageRow("original", reference.dataset.x_test[indices])]
+    rows = [ImageRow(_("original"), reference.dataset.x_test[indices])]
     for model in models:
         errors = model.errors[indices]
         rows.append(
@@ -104,11 +124,11 @@ if len(datasets) == 1:
             )
         )
     show_chart(image_rows(rows, cell_px=64), key="compare.reconstructions")
-    as_table(rows, "These images")
+    as_table(rows, _("These images"))
 else:
-    st.info("These models were trained on different datasets, so no test image is shared.")
+    st.info(_("These models were trained on different datasets, so no test image is shared."))
 
-st.subheader("Their latent spaces")
+st.subheader(_("Their latent spaces"))
 columns = st.columns(len(models))
 for column, model in zip(columns, models, strict=True):
     view = model.view
@@ -126,4 +146,4 @@ for column, model in zip(columns, models, strict=True):
             key=f"compare.latent.{model.id}",
         )
         st.caption(view.description)
-st.caption("Colours are the same classes in every plot.")
+st.caption(_("Colours are the same classes in every plot."))

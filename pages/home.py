@@ -1,11 +1,13 @@
 """Home: what an autoencoder is, what each page does, and one-click presets."""
 
+import re
 from pathlib import Path
 
 import numpy as np
 import streamlit as st
 
 from ae_core.figures import autoencoder_sketch
+from ae_core.i18n import _
 from ae_core.images import to_mnist
 from pages.ui.charts import show_chart
 from pages.ui.common import page_start, user_errors
@@ -16,7 +18,7 @@ from pages.ui.session import is_training, remember_settings, start_training
 SKETCH_DIGIT = "assets/examples/marker_7.png"
 
 session = page_start(
-    "Autoencoder Lab", "Train autoencoders on handwritten digits and see what they learn."
+    _("Autoencoder Lab"), _("Train autoencoders on handwritten digits and see what they learn.")
 )
 plan = lesson_plan()
 if plan.title or plan.intro:
@@ -29,13 +31,15 @@ if plan.title or plan.intro:
 left, right = st.columns([3, 2], gap="large")
 with left:
     st.markdown(
-        """
+        _(
+            """
 An **autoencoder** is a neural network trained to copy its input to its output through a
 narrow middle layer, the **code**. The **encoder** squeezes a 28×28 image (784 numbers)
 into a few numbers; the **decoder** rebuilds the image from them. Because the code is small,
 the network cannot just memorise pixels: it has to find the few things that matter, such as
 which digit it is and how it is written. Those codes are the *latent space*.
 """
+        )
     )
 with right:
     # A drawn example digit, not MNIST: the Home page needs neither the dataset nor TensorFlow.
@@ -44,17 +48,22 @@ with right:
     if model is not None:  # a real reconstruction, by the model this session has
         output = model.autoencoder.reconstruct(digit[None])[0]
         sketch = autoencoder_sketch(
-            digit, output, model.latent_dim, f"output of<br>{model.name.split(':')[0]}"
+            digit,
+            output,
+            model.latent_dim,
+            _("output of<br>{model}").format(model=re.split("[:：]", str(model.name))[0]),
         )
-        note = f"The right-hand digit is what {model.name} makes of the left-hand one."
+        note = _("The right-hand digit is what {model} makes of the left-hand one.").format(
+            model=model.name
+        )
     else:
         blurred = sum(
             np.roll(np.roll(digit, dx, 0), dy, 1) for dx in (-1, 0, 1) for dy in (-1, 0, 1)
         )
         sketch = autoencoder_sketch(
-            digit, np.clip(blurred / 6.0, 0, 1), 2, "illustration<br>(a blurred copy)"
+            digit, np.clip(blurred / 6.0, 0, 1), 2, _("illustration<br>(a blurred copy)")
         )
-        note = (
+        note = _(
             "The right-hand digit is only an illustration, a blurred copy: no model has been "
             "trained yet. Once one has, it shows that model's real reconstruction."
         )
@@ -64,38 +73,40 @@ with right:
 
 def preset_timing(preset) -> str:
     """How long a preset takes: measured on an idle server, plus the queue when busy."""
-    idle = f"About {preset.idle_seconds} s when the server is idle."
+    idle = _("About {seconds} s when the server is idle.").format(seconds=preset.idle_seconds)
     service = existing_service()
     if service is None:
         return idle
     if service.is_trained(preset.config()):
-        return "Already trained on this server: it opens at once."
+        return _("Already trained on this server: it opens at once.")
     wait = service.expected_wait()
     if wait < 1:
         return idle
-    return f"{idle} The server is busy: it would start in about {wait:.0f} s."
+    busy = _("The server is busy: it would start in about {seconds:.0f} s.").format(seconds=wait)
+    return f"{idle} {busy}"
 
 
-st.subheader("Start with a preset")
+st.subheader(_("Start with a preset"))
 busy = is_training(session)
 if busy:
-    st.info("A model is training now; open the Train page to watch it or stop it.")
+    st.info(_("A model is training now; open the Train page to watch it or stop it."))
 columns = st.columns(max(len(plan.presets), 3))
 for column, preset in zip(columns, plan.presets, strict=False):
     with column, st.container(border=True):
-        st.markdown(f"**{preset.title}**")
-        st.caption(preset.summary)
+        st.markdown(f"**{_(preset.title)}**")
+        st.caption(_(preset.summary))
         st.caption(preset_timing(preset))
-        if st.button("Train this", key=f"preset.{preset.key}", disabled=busy, type="primary"):
+        if st.button(_("Train this"), key=f"preset.{preset.key}", disabled=busy, type="primary"):
             with user_errors():
                 config = preset.config()
                 remember_settings(session, config)
                 start_training(session, config)
                 st.switch_page("pages/train.py")
 
-st.subheader("What each page does")
+st.subheader(_("What each page does"))
 st.markdown(
-    """
+    _(
+        """
 - **Learn**: the maths of every model, its loss written out, and what to try to see it.
 - **Train**: choose an architecture and its settings, see the network, and watch the loss,
   the reconstructions and the latent space change while it learns.
@@ -112,4 +123,5 @@ st.markdown(
 - **My digits**: upload photos of your own handwriting or draw a digit, see how it is
   prepared like an MNIST digit, how the model reconstructs it and where it lands.
 """
+    )
 )

@@ -8,71 +8,84 @@ import numpy as np
 import streamlit as st
 
 from ae_core.figures import ImageRow, error_histogram, image_rows, loss_curves
+from ae_core.i18n import N_, _, shown
 from pages.ui.alt_text import as_table
 from pages.ui.charts import show_chart
 from pages.ui.common import model_page
+from pages.ui.language import worded
 
 if TYPE_CHECKING:
     from ae_core.explorer import Order
 
-ORDERS: dict[Order, str] = {"random": "random", "worst": "worst first", "best": "best first"}
+ORDERS: dict[Order, str] = {
+    "random": N_("random"),
+    "worst": N_("worst first"),
+    "best": N_("best first"),
+}
 
 session, model = model_page(
-    "Reconstructions",
-    "What comes out of the model, next to what went in, and next to PCA with the same code size.",
+    _("Reconstructions"),
+    _(
+        "What comes out of the model, next to what went in, and next to PCA with "
+        "the same code size."
+    ),
 )
-item, items = model.dataset.info.item, model.dataset.info.items
+item, items = _(model.dataset.info.item), _(model.dataset.info.items)
 
-with st.spinner("Scoring all 10,000 test images (once per model)..."):
+with st.spinner(_("Scoring all 10,000 test images (once per model)...")):
     errors, pca_errors = model.errors, model.pca_errors
 k = model.latent_dim
 better = (errors < pca_errors).mean()
 cols = st.columns(4)
-cols[0].metric("Test MSE per pixel", f"{model.test_mse:.4f}")
+cols[0].metric(_("Test MSE per pixel"), f"{model.test_mse:.4f}")
 cols[1].metric(
-    f"PCA with {k} components",
+    _("PCA with {k} components").format(k=k),
     f"{model.pca_mse:.4f}",
-    delta=f"{model.test_mse - model.pca_mse:+.4f} for the model",
+    delta=_("{difference:+.4f} for the model").format(difference=model.test_mse - model.pca_mse),
     delta_color="inverse",
 )
-cols[2].metric(f"Test {items} the model does better than PCA", f"{better:.0%}")
-cols[3].metric("Code size", f"{k} numbers", help="PCA gets the same number of components.")
+cols[2].metric(
+    _("Test {items} the model does better than PCA").format(items=items), f"{better:.0%}"
+)
+cols[3].metric(
+    _("Code size"), _("{k} numbers").format(k=k), help=_("PCA gets the same number of components.")
+)
 
-with st.expander("How this model was trained, and its saved evaluation"):
+with st.expander(_("How this model was trained, and its saved evaluation")):
     if model.history:
         show_chart(loss_curves(model.history), key="recon.history")
     else:
-        st.caption("No epoch finished, so there is no loss history.")
-    st.caption(model.message or f"Status: {model.status}.")
+        st.caption(_("No epoch finished, so there is no loss history."))
+    st.caption(shown(model.message) or _("Status: {status}.").format(status=model.status))
     if model.metrics:
-        shown = {k: v for k, v in model.metrics.items() if isinstance(v, int | float)}
+        measures = {k: v for k, v in model.metrics.items() if isinstance(v, int | float)}
         st.dataframe(
-            [{"measure": name, "value": f"{value:.5g}"} for name, value in shown.items()],
+            [{_("measure"): name, _("value"): f"{value:.5g}"} for name, value in measures.items()],
             hide_index=True,
         )
 
 # --- which images -----------------------------------------------------------------------
-class_names = model.dataset.class_names
+class_names = [_(c) for c in model.dataset.class_names]
 left, middle, right = st.columns([1, 2, 1])
-count = left.slider("How many", 4, 32, 12, step=4, key="recon.count")
+count = left.slider(_("How many"), 4, 32, 12, step=4, key="recon.count")
 classes = middle.multiselect(
-    "Which classes",
+    _("Which classes"),
     list(range(len(class_names))),
-    format_func=lambda c: class_names[c],
-    placeholder="all classes",
+    format_func=worded(lambda c: class_names[c]),
+    placeholder=_("all classes"),
     key="recon.classes",
 )
 order = right.radio(
-    "Order",
+    _("Order"),
     list(ORDERS),
-    format_func=ORDERS.__getitem__,
+    format_func=worded(lambda o: _(ORDERS[o])),
     horizontal=True,
     key="recon.order",
 )
 seed = 0
 if order == "random":
     seed = st.session_state.setdefault("recon.seed", 0)
-    if right.button("Shuffle", icon=":material/shuffle:", key="recon.shuffle"):
+    if right.button(_("Shuffle"), icon=":material/shuffle:", key="recon.shuffle"):
         seed = st.session_state["recon.seed"] = seed + 1
 
 indices = model.choose(count, classes or None, order, seed)
@@ -80,10 +93,12 @@ originals = model.dataset.x_test[indices]
 reconstructions = model.reconstruct_test_images(indices)
 rows = [
     ImageRow(
-        "original", originals, [f"{class_names[model.dataset.y_test[i]]} · #{i}" for i in indices]
+        _("original"),
+        originals,
+        [f"{class_names[model.dataset.y_test[i]]} · #{i}" for i in indices],
     ),
-    ImageRow("reconstruction", reconstructions, [f"MSE {errors[i]:.4f}" for i in indices]),
-    ImageRow("difference", reconstructions - originals, signed=True),
+    ImageRow(_("reconstruction"), reconstructions, [f"MSE {errors[i]:.4f}" for i in indices]),
+    ImageRow(_("difference"), reconstructions - originals, signed=True),
     ImageRow(
         f"PCA-{k}",
         model.pca_reconstruct_test_images(indices),
@@ -92,21 +107,27 @@ rows = [
 ]
 show_chart(image_rows(rows, columns=min(count, 8), cell_px=58), key="recon.grid")
 st.caption(
-    "Difference = reconstruction − original: red where the model added ink, blue where it "
-    "missed ink, black where it matched. PCA's images are its projections clipped to [0, 1], "
-    "as pixels are, and its errors are computed on exactly those images."
+    _(
+        "Difference = reconstruction − original: red where the model added ink, "
+        "blue where it missed ink, black where it matched. PCA's images are its "
+        "projections clipped to [0, 1], as pixels are, and its errors are "
+        "computed on exactly those images."
+    )
 )
-as_table(rows, "These images")
+as_table(rows, _("These images"))
 
 # --- errors of all test images ------------------------------------------------------------
-st.subheader(f"Which {items} are unusual?")
+st.subheader(_("Which {items} are unusual?").format(items=items))
 st.markdown(
-    f"An autoencoder reconstructs typical {items} well and odd ones badly, so its error "
-    "**ranks** the test images from most to least typical. Without examples known to be "
-    "anomalies this is a ranking, not a detection: the threshold below decides how many are "
-    "flagged, and nothing here can say whether they are right."
+    _(
+        "An autoencoder reconstructs typical {items} well and odd ones badly, so "
+        "its error **ranks** the test images from most to least typical. Without "
+        "examples known to be anomalies this is a ranking, not a detection: the "
+        "threshold below decides how many are flagged, and nothing here can say "
+        "whether they are right."
+    ).format(items=items)
 )
-quantile = st.slider("Flag the worst", 0.5, 10.0, 2.0, step=0.5, format="%g%%", key="recon.flag")
+quantile = st.slider(_("Flag the worst"), 0.5, 10.0, 2.0, step=0.5, format="%g%%", key="recon.flag")
 threshold = float(np.sort(errors)[int(len(errors) * (1 - quantile / 100))])
 show_chart(
     error_histogram(errors, pca_errors, baseline_name=f"PCA-{k}", threshold=threshold),
@@ -115,16 +136,19 @@ show_chart(
 flagged = model.flagged(threshold, 16)
 selected = int((errors >= threshold).sum())
 st.caption(
-    f"The threshold {threshold:.4f} flags {selected:,} test images (the worst {quantile:g}%). "
-    f"{len(flagged)} of them, from just above the threshold (first) to the worst (last):"
+    _(
+        "The threshold {threshold:.4f} flags {selected:,} test images (the worst "
+        "{quantile:g}%). {n_flagged} of them, from just above the threshold "
+        "(first) to the worst (last):"
+    ).format(threshold=threshold, selected=selected, quantile=quantile, n_flagged=len(flagged))
 )
 flagged_rows = [
     ImageRow(
-        "flagged (label: MSE)",
+        _("flagged (label: MSE)"),
         model.dataset.x_test[flagged],
         [f"{class_names[model.dataset.y_test[i]]}: {errors[i]:.3f}" for i in flagged],
     ),
-    ImageRow("reconstruction", model.reconstruct_test_images(flagged)),
+    ImageRow(_("reconstruction"), model.reconstruct_test_images(flagged)),
 ]
 show_chart(image_rows(flagged_rows, columns=8, cell_px=52), key="recon.flagged")
-as_table(flagged_rows, "The flagged images")
+as_table(flagged_rows, _("The flagged images"))

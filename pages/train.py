@@ -14,12 +14,14 @@ from ae_core.figures import (
     loss_curves,
     network_diagram,
 )
+from ae_core.i18n import _, current_language, lazy
 from ae_core.latent import to_plane
 from ae_core.lessons import lesson
 from ae_core.progress import progress_line
-from ae_core.run_config import RunConfig
+from ae_core.run_config import RunConfig, setting_label
 from pages.ui.charts import show_chart
 from pages.ui.common import page_start, user_errors
+from pages.ui.language import worded
 from pages.ui.lesson_file import lesson_plan, page_link
 from pages.ui.lesson_view import show_lesson
 from pages.ui.run_files import standalone_script
@@ -36,9 +38,11 @@ from pages.ui.settings_form import settings_widgets
 from pages.ui.setup_address import apply_setup_from_address, write_setup_to_address
 
 session = page_start(
-    "Train a model",
-    "Settings that do not apply to the chosen architecture are hidden. Changing them during "
-    "a run only affects the next run.",
+    _("Train a model"),
+    _(
+        "Settings that do not apply to the chosen architecture are hidden. "
+        "Changing them during a run only affects the next run."
+    ),
 )
 # A reload opens a new session: the address names the run, so the page finds it again
 # instead of offering a second Start for the same tab.
@@ -61,24 +65,24 @@ if session.architecture not in architectures:
 pick_left, pick_right = st.columns([1, 2])
 with pick_left:
     arch_name = st.selectbox(
-        "Architecture",
+        _("Architecture"),
         list(architectures),
         index=list(architectures).index(session.architecture),
-        format_func=lambda n: architectures[n].title,
+        format_func=worded(lambda n: _(architectures[n].title)),
         key="train.architecture",
     )
 session.architecture = arch_name
 architecture = get_architecture(arch_name)
 with pick_right:
-    st.markdown(f"**{architecture.title}.** {architecture.description}")
-    with st.expander("The maths of this model"):
+    st.markdown(f"**{_(architecture.title)}.** {_(architecture.description)}")
+    with st.expander(_("The maths of this model")):
         run_loss = session.settings.get(arch_name, {}).get("loss", TrainConfig().loss)
         show_lesson(lesson(arch_name), loss=run_loss)
 
 stored = session.settings.setdefault(arch_name, {})
 # Once a run exists the page is about watching it: settings fold away (one click to open).
 first_visit = session.job is None
-with st.expander("Model settings", expanded=first_visit):
+with st.expander(_("Model settings"), expanded=first_visit):
     values = settings_widgets(
         architecture.config_class,
         stored,
@@ -86,7 +90,7 @@ with st.expander("Model settings", expanded=first_visit):
         fixed=plan.fixed,
         hidden=plan.hidden,
     )
-with st.expander("Data and training settings", expanded=first_visit):
+with st.expander(_("Data and training settings"), expanded=first_visit):
     values = settings_widgets(
         DataConfig,
         values,
@@ -104,11 +108,8 @@ with st.expander("Data and training settings", expanded=first_visit):
         hidden=plan.hidden,
     )
 if plan.fixed:
-    st.caption(
-        "Fixed by the lesson: "
-        + ", ".join(f"{name.replace('_', ' ')} {value}" for name, value in plan.fixed.items())
-        + "."
-    )
+    fixed = ", ".join(f"{setting_label(name)} {value}" for name, value in plan.fixed.items())
+    st.caption(_("Fixed by the lesson: {settings}.").format(settings=fixed))
 session.settings[arch_name] = values
 
 config = None
@@ -130,24 +131,26 @@ def network_layers(config_json: dict):
 
 if config is not None:
     st.download_button(
-        "Export these settings as a Python script",
+        _("Export these settings as a Python script"),
         data=functools.partial(standalone_script, config),
         file_name=f"autoencoder_{config.architecture}.py",
         mime="text/x-python",
         on_click="ignore",
         icon=":material/code:",
         key="train.export",
-        help="A standalone script in plain Keras (no part of this lab) that builds and trains "
-        "this exact network with this loss.",
+        help=_(
+            "A standalone script in plain Keras (no part of this lab) that builds "
+            "and trains this exact network with this loss."
+        ),
     )
-    with st.expander("Network", expanded=first_visit), st.spinner("Drawing the network..."):
+    with st.expander(_("Network"), expanded=first_visit), st.spinner(_("Drawing the network...")):
         show_chart(network_diagram(network_layers(config.to_dict())))
 
 # --- start and stop -------------------------------------------------------------------
 start_col, stop_col, note_col = st.columns([1, 1, 4])
 if (
     start_col.button(
-        "Start training",
+        _("Start training"),
         type="primary",
         icon=":material/play_arrow:",
         disabled=running or config is None,
@@ -162,7 +165,7 @@ if (
 waiting = running_job is not None and running_job.snapshot().state == "queued"
 if (
     stop_col.button(
-        "Cancel" if waiting else "Stop",
+        _("Cancel") if waiting else _("Stop"),
         icon=":material/stop:",
         disabled=not running,
         key="train.stop",
@@ -171,21 +174,27 @@ if (
 ):
     if session.lineup:  # Stop ends the whole lineup, not just the run in front
         session.notices.append(
-            f"The {len(session.lineup)} runs still waiting in the lineup were cancelled."
+            lazy(
+                "The {n_lineup} runs still waiting in the lineup were cancelled.",
+                n_lineup=len(session.lineup),
+            )
         )
         session.lineup.clear()
     outcome = running_job.stop()
     if outcome == "left":
         # Others started the same run: it goes on for them; this session steps out of it.
         session.notices.append(
-            f"You left {running_job.name}: it keeps training for the others who started the "
-            "same run. Your previous model stays the current one."
+            lazy(
+                "You left {name}: it keeps training for the others who started the same "
+                "run. Your previous model stays the current one.",
+                name=running_job.name,
+            )
         )
         session.job = None
         st.query_params.pop("run", None)  # or the address would attach it again
         st.rerun()
     note_col.caption(
-        "Cancelled." if outcome == "cancelled" else "Stopping after the current batch..."
+        _("Cancelled.") if outcome == "cancelled" else _("Stopping after the current batch...")
     )
 
 
@@ -198,6 +207,7 @@ def per_epoch(name: str, epoch_key: tuple, build):
     they only change when an epoch ends.
     """
     cache = st.session_state.setdefault("train.figures", {})
+    epoch_key = (*epoch_key, current_language())  # a language switch redraws them
     if cache.get(name, (None,))[0] != epoch_key:
         cache[name] = (epoch_key, build())
     return cache[name][1]
@@ -211,7 +221,7 @@ def per_epoch(name: str, epoch_key: tuple, build):
 def live_progress():
     job = session.job
     if job is None:
-        st.info("Press **Start training**, or pick a preset on the Home page.")
+        st.info(_("Press **Start training**, or pick a preset on the Home page."))
         return
     snapshot = job.snapshot()
     if snapshot.finished and not session.job_collected:
@@ -227,14 +237,18 @@ def live_progress():
         st.info(snapshot.message, icon=":material/cancel:")
     if snapshot.state == "queued":
         st.caption(
-            f"The server trains {training_service().workers} run(s) at a time and the rest "
-            "wait their turn, first come, first served. The estimate assumes each run ahead "
-            "takes what it usually does."
+            _(
+                "The server trains {workers} run(s) at a time and the rest wait their "
+                "turn, first come, first served. The estimate assumes each run ahead "
+                "takes what it usually does."
+            ).format(workers=training_service().workers)
         )
     if snapshot.watchers > 1 and not snapshot.finished:
         st.caption(
-            f"{snapshot.watchers} sessions asked for exactly this run, so it is trained once "
-            "for all of them."
+            _(
+                "{watchers} sessions asked for exactly this run, so it is trained once "
+                "for all of them."
+            ).format(watchers=snapshot.watchers)
         )
 
     from ae_core.data import dataset_info
@@ -248,17 +262,21 @@ def live_progress():
             epoch_key,
             lambda: image_rows(
                 [
-                    ImageRow("original", report.originals, info.class_names),
-                    ImageRow(f"epoch {report.epoch}", report.reconstructions),
+                    ImageRow(_("original"), report.originals, [_(c) for c in info.class_names]),
+                    ImageRow(_("epoch {epoch}").format(epoch=report.epoch), report.reconstructions),
                 ],
-                title=f"Test {info.items} and their reconstructions, refreshed every epoch",
+                title=_("Test {items} and their reconstructions, refreshed every epoch").format(
+                    items=_(info.items)
+                ),
                 cell_px=64,
             ),
         )
         show_chart(grid, key="train.reconstructions")
         st.caption(
-            f"Above: one test image of each class ({', '.join(info.class_names)}), then the "
-            f"model's reconstruction of each after epoch {report.epoch}."
+            _(
+                "Above: one test image of each class ({classes}), then the model's "
+                "reconstruction of each after epoch {epoch}."
+            ).format(classes=", ".join(_(c) for c in info.class_names), epoch=report.epoch)
         )
     chart_col, latent_col = st.columns([1, 1], gap="large")
     with chart_col:
@@ -266,10 +284,12 @@ def live_progress():
             curves = per_epoch("loss", epoch_key, lambda: loss_curves(snapshot.epochs))
             show_chart(curves, key="train.loss")
         else:
-            st.caption("The loss curve appears after the first epoch; the running loss is above.")
+            st.caption(
+                _("The loss curve appears after the first epoch; the running loss is above.")
+            )
     with latent_col:
         if report is None or report.codes is None:
-            st.caption("Reconstructions and the latent space appear after the first epoch.")
+            st.caption(_("Reconstructions and the latent space appear after the first epoch."))
         else:
             view = to_plane(report.codes)
             scatter = per_epoch(
@@ -281,8 +301,9 @@ def live_progress():
                     info.class_names,
                     view.x_title,
                     view.y_title,
-                    title=f"Codes of {len(report.codes):,} test {info.items} after epoch "
-                    f"{report.epoch}",
+                    title=_("Codes of {n_codes:,} test {items} after epoch {epoch}").format(
+                        n_codes=len(report.codes), items=_(info.items), epoch=report.epoch
+                    ),
                     height=440,
                 ),
             )
@@ -301,23 +322,25 @@ if model is not None and not running:
     left, right = st.columns([1, 3])
     if saved_to is not None:
         right.success(
-            f"Saved to the runs folder as **{saved_to.name}**: every session can now open it "
-            "from the sidebar.",
+            _(
+                "Saved to the runs folder as **{name}**: every session can now open it "
+                "from the sidebar."
+            ).format(name=saved_to.name),
             icon=":material/save:",
         )
-    elif left.button("Save this run", icon=":material/save:", key="train.save"):
-        with user_errors(), st.spinner("Scoring the model on all test images and saving..."):
+    elif left.button(_("Save this run"), icon=":material/save:", key="train.save"):
+        with user_errors(), st.spinner(_("Scoring the model on all test images and saving...")):
             save_trained_run(session, model)
             st.rerun()
     page_link(
         "pages/reconstructions.py",
         right,
-        label="Explore the reconstructions",
+        label=_("Explore the reconstructions"),
         icon=":material/compare:",
     )
     page_link(
         "pages/latent_space.py",
         right,
-        label="Explore the latent space",
+        label=_("Explore the latent space"),
         icon=":material/scatter_plot:",
     )

@@ -60,8 +60,8 @@ def test_loss_curves_show_train_and_validation_and_penalty_terms():
     ]
     fig = loss_curves(records, live=(3.5, 0.3))
     names = [t.name for t in fig.data]
-    assert "total loss (train)" in names and "total loss (validation)" in names
-    assert "kl (train)" in names and "reconstruction (validation)" in names
+    assert "total loss (training)" in names and "total loss (validation)" in names
+    assert "KL (training)" in names and "reconstruction (validation)" in names
     assert names[-1] == "now" and fig.data[-1].x == (3.5,)
     plain = [
         EpochRecord(
@@ -73,7 +73,7 @@ def test_loss_curves_show_train_and_validation_and_penalty_terms():
         )
     ]
     assert [t.name for t in loss_curves(plain).data] == [
-        "total loss (train)",
+        "total loss (training)",
         "total loss (validation)",
     ]
 

@@ -66,7 +66,7 @@ def test_the_train_page_offers_the_lessons_architectures_with_settings_locked_or
     assert code.value == 2 and code.disabled
     keys = {w.key for kind in ("selectbox", "select_slider", "number_input") for w in at.get(kind)}
     assert not any(k.endswith((".optimizer", ".loss", ".batch_size")) for k in keys)
-    assert "Fixed by the lesson: latent dim 2, dataset mnist, train size 20000." in texts(at)
+    assert "Fixed by the lesson: Code size 2, Dataset mnist, Training images 20000." in texts(at)
 
 
 @pytest.mark.data_free

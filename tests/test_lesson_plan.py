@@ -40,7 +40,7 @@ def test_the_example_lesson_file_reads_with_every_section():
     assert plan.fixed == {"latent_dim": 2, "dataset": "mnist", "train_size": 20000}
     assert "optimizer" in plan.hidden
     assert [c.title for c in plan.challenges] == ["Beat 0.045", "Clusters you can trust"]
-    assert plan.challenges[0].describe() == "latent dim 2, test MSE below 0.045"
+    assert plan.challenges[0].describe() == "Code size 2, test MSE below 0.045"
 
 
 def test_no_file_means_the_usual_lab():

@@ -126,7 +126,7 @@ def test_training_on_the_train_page_shows_progress_loss_images_and_codes(trained
     shown = charts(at)
     loss = shown["train.loss"]
     names = [t["name"] for t in loss["data"]]
-    assert names == ["total loss (train)", "total loss (validation)"]
+    assert names == ["total loss (training)", "total loss (validation)"]
     assert len(values(loss["data"][0]["y"])) == 2
     grid = shown["train.reconstructions"]
     assert [t["name"] for t in grid["data"]] == ["original", "epoch 2"]
@@ -326,7 +326,8 @@ def test_my_digits_with_a_model_scores_and_places_each_image(trained_app):
     shown = charts(at)
     titles = [a["text"] for a in shown["mine.steps.1"]["layout"]["annotations"]]
     assert titles[-2:] == ["reconstruction", "difference"]
-    assert [m.label for m in at.metric][:2] == ["Reconstruction MSE", "Worse than"]
+    labels = [m.label for m in at.metric][:2]
+    assert labels == ["Reconstruction MSE", "Worse than this share of test digits"]
     latent = shown["mine.latent"]
     stars = [t["name"] for t in latent["data"] if t.get("marker", {}).get("symbol") == "star"]
     assert stars == ["A", "B", "C", "D", "E"]

@@ -171,7 +171,7 @@ def test_two_columns_with_one_name_are_refused():
 
 
 def test_settings_are_checked_in_one_place():
-    with pytest.raises(ConfigError, match="between 5% and 50%"):
+    with pytest.raises(ConfigError, match="between 5 and 50 percent"):
         TableSetup(validation_fraction=0.9)
     with pytest.raises(ConfigError, match="cannot also be a feature"):
         TableSetup(id_column="a", feature_columns=("a", "b"))

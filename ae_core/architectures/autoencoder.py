@@ -9,6 +9,7 @@ import numpy as np
 
 from ae_core.architectures.model import AutoencoderModel
 from ae_core.config import ArchConfig
+from ae_core.i18n import lazy
 
 PREDICT_BATCH = 1024
 
@@ -91,7 +92,7 @@ def predict_in_batches(fn, inputs: np.ndarray, batch_size: int = PREDICT_BATCH) 
     """Apply a Keras model (or callable taking `training=`) to `inputs` in chunks."""
     inputs = np.asarray(inputs, dtype=np.float32)
     if len(inputs) == 0:
-        raise ValueError("nothing to predict: empty input")
+        raise ValueError(lazy("nothing to predict: empty input"))
     chunks = [
         keras.ops.convert_to_numpy(fn(inputs[i : i + batch_size], training=False))
         for i in range(0, len(inputs), batch_size)

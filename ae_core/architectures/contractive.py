@@ -18,6 +18,7 @@ from ae_core.architectures.dense import mirrored_dense
 from ae_core.architectures.model import AutoencoderModel
 from ae_core.architectures.registry import register
 from ae_core.config import ArchConfig, param
+from ae_core.i18n import N_
 
 
 @dataclass(frozen=True)
@@ -29,8 +30,8 @@ class ContractiveConfig(ArchConfig):
     code_activation: str = params.code_activation("linear")
     contractive_weight: float = param(
         1e-4,
-        "Contraction weight (lambda)",
-        "Weight of the squared Frobenius norm of the encoder's Jacobian.",
+        N_("Contraction weight (lambda)"),
+        N_("Weight of the squared Frobenius norm of the encoder's Jacobian."),
         minimum=0.0,
         maximum=10.0,
         log_scale=True,
@@ -59,8 +60,8 @@ class ContractiveModel(AutoencoderModel):
 
 @register(
     "contractive",
-    "Contractive",
-    "Penalises the encoder's sensitivity to its input (Frobenius norm of the Jacobian).",
+    N_("Contractive"),
+    N_("Penalises the encoder's sensitivity to its input (Frobenius norm of the Jacobian)."),
     ContractiveConfig,
 )
 def build_contractive(config: ContractiveConfig, loss: str, seeds: LayerSeeds) -> Autoencoder:

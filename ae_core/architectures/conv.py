@@ -10,6 +10,7 @@ from ae_core.architectures.blocks import LayerSeeds, conv_decoder, conv_encoder
 from ae_core.architectures.model import AutoencoderModel
 from ae_core.architectures.registry import register
 from ae_core.config import ArchConfig
+from ae_core.i18n import N_
 
 
 @dataclass(frozen=True)
@@ -21,8 +22,8 @@ class ConvConfig(ArchConfig):
 
 @register(
     "conv",
-    "Convolutional",
-    "Strided convolutions down to a dense code of size k, transposed convolutions back up.",
+    N_("Convolutional"),
+    N_("Strided convolutions down to a dense code of size k, transposed convolutions back up."),
     ConvConfig,
 )
 def build_conv(config: ConvConfig, loss: str, seeds: LayerSeeds) -> Autoencoder:

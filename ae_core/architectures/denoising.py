@@ -11,6 +11,7 @@ from ae_core.architectures.conv import conv_model
 from ae_core.architectures.dense import deep_model
 from ae_core.architectures.registry import register
 from ae_core.config import NOISE_TYPES, ArchConfig, param
+from ae_core.i18n import N_
 
 BODIES = {"conv": conv_model, "dense": deep_model}
 
@@ -19,8 +20,8 @@ BODIES = {"conv": conv_model, "dense": deep_model}
 class DenoisingConfig(ArchConfig):
     body: str = param(
         "conv",
-        "Network body",
-        "Convolutional (best at images) or deep dense layers.",
+        N_("Network body"),
+        N_("Convolutional (best at images) or deep dense layers."),
         choices=tuple(BODIES),
     )
     conv_filters: tuple[int, ...] = params.conv_filters(shown_when=("body", ("conv",)))
@@ -31,14 +32,14 @@ class DenoisingConfig(ArchConfig):
     code_activation: str = params.code_activation("linear")
     noise_type: str = param(
         "gaussian",
-        "Training noise",
-        "How inputs are corrupted during training; the target is always the clean image.",
+        N_("Training noise"),
+        N_("How inputs are corrupted during training; the target is always the clean image."),
         choices=NOISE_TYPES,
     )
     noise_level: float = param(
         0.5,
-        "Noise level",
-        "Sigma of Gaussian noise, or the fraction of pixels hit by salt-and-pepper or masking.",
+        N_("Noise level"),
+        N_("Sigma of Gaussian noise, or the fraction of pixels hit by salt-and-pepper or masking."),
         minimum=0.01,
         maximum=1.0,
     )
@@ -46,8 +47,8 @@ class DenoisingConfig(ArchConfig):
 
 @register(
     "denoising",
-    "Denoising",
-    "Learns to remove noise: trained on corrupted images to output the clean originals.",
+    N_("Denoising"),
+    N_("Learns to remove noise: trained on corrupted images to output the clean originals."),
     DenoisingConfig,
 )
 def build_denoising(config: DenoisingConfig, loss: str, seeds: LayerSeeds) -> Autoencoder:

@@ -12,6 +12,7 @@ from ae_core.architectures.blocks import LayerSeeds, dense_decoder, dense_encode
 from ae_core.architectures.model import AutoencoderModel
 from ae_core.architectures.registry import register
 from ae_core.config import ArchConfig
+from ae_core.i18n import N_
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,8 @@ class DeepConfig(ArchConfig):
 
 @register(
     "dense",
-    "Shallow dense",
-    "One hidden layer: 784 pixels -> k code units -> 784 pixels.",
+    N_("Shallow dense"),
+    N_("One hidden layer: 784 pixels -> k code units -> 784 pixels."),
     DenseConfig,
 )
 def build_dense(config: DenseConfig, loss: str, seeds: LayerSeeds) -> Autoencoder:
@@ -41,8 +42,8 @@ def build_dense(config: DenseConfig, loss: str, seeds: LayerSeeds) -> Autoencode
 
 @register(
     "deep",
-    "Deep dense",
-    "Stacked dense layers (e.g. 784-256-128-k) mirrored in the decoder.",
+    N_("Deep dense"),
+    N_("Stacked dense layers (e.g. 784-256-128-k) mirrored in the decoder."),
     DeepConfig,
 )
 def build_deep(config: DeepConfig, loss: str, seeds: LayerSeeds) -> Autoencoder:

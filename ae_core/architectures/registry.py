@@ -14,6 +14,7 @@ from ae_core.architectures.autoencoder import Autoencoder
 from ae_core.architectures.blocks import LayerSeeds
 from ae_core.config import ArchConfig
 from ae_core.errors import ConfigError
+from ae_core.i18n import lazy
 
 # Each builder takes its own settings class; `Architecture.build` checks the class first.
 Builder = Callable[[Any, str, LayerSeeds], Autoencoder]
@@ -42,7 +43,7 @@ def register(
 ) -> Callable[[Builder], Builder]:
     def decorate(builder: Builder) -> Builder:
         if name in _REGISTRY:
-            raise RuntimeError(f"architecture {name!r} registered twice")
+            raise RuntimeError(lazy("architecture {name!r} registered twice", name=name))
         config_class.architecture = name
         _REGISTRY[name] = Architecture(name, title, description, config_class, builder)
         return builder
@@ -55,7 +56,11 @@ def get_architecture(name: str) -> Architecture:
         return _REGISTRY[name]
     except KeyError:
         raise ConfigError(
-            f"Unknown architecture {name!r}; choose one of {', '.join(_REGISTRY)}."
+            lazy(
+                "Unknown architecture {name!r}; choose one of {choices}.",
+                name=name,
+                choices=", ".join(_REGISTRY),
+            )
         ) from None
 
 

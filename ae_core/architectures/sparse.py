@@ -21,6 +21,7 @@ from ae_core.architectures.model import AutoencoderModel
 from ae_core.architectures.registry import register
 from ae_core.config import ArchConfig, param
 from ae_core.constants import EPSILON
+from ae_core.i18n import N_
 
 SPARSITY_FORMS = ("l1", "kl")
 _ONLY_L1 = ("sparsity", ("l1",))
@@ -33,15 +34,17 @@ class SparseConfig(ArchConfig):
     activation: str = params.activation("relu")
     sparsity: str = param(
         "l1",
-        "Sparsity penalty",
-        "L1 on ReLU code activations, or KL divergence pulling each sigmoid code unit's mean "
-        "activation towards a small target.",
+        N_("Sparsity penalty"),
+        N_(
+            "L1 on ReLU code activations, or KL divergence pulling each sigmoid code "
+            "unit's mean activation towards a small target."
+        ),
         choices=SPARSITY_FORMS,
     )
     l1_weight: float = param(
         1e-5,
-        "L1 weight",
-        "How strongly the sum of code activations is penalised; larger means sparser codes.",
+        N_("L1 weight"),
+        N_("How strongly the sum of code activations is penalised; larger means sparser codes."),
         minimum=0.0,
         maximum=1.0,
         log_scale=True,
@@ -49,16 +52,16 @@ class SparseConfig(ArchConfig):
     )
     sparsity_target: float = param(
         0.1,
-        "Target activation (rho)",
-        "The mean activation each code unit should have over the data.",
+        N_("Target activation (rho)"),
+        N_("The mean activation each code unit should have over the data."),
         minimum=0.001,
         maximum=0.5,
         shown_when=_ONLY_KL,
     )
     sparsity_weight: float = param(
         1e-3,
-        "Sparsity weight (beta)",
-        "Weight of the KL divergence between the target and the actual mean activations.",
+        N_("Sparsity weight (beta)"),
+        N_("Weight of the KL divergence between the target and the actual mean activations."),
         minimum=0.0,
         maximum=10.0,
         log_scale=True,
@@ -66,8 +69,8 @@ class SparseConfig(ArchConfig):
     )
     weight_decay: float = param(
         1e-6,
-        "Weight decay (lambda)",
-        "Weight of the L2 penalty on all connection weights, which keeps them small.",
+        N_("Weight decay (lambda)"),
+        N_("Weight of the L2 penalty on all connection weights, which keeps them small."),
         minimum=0.0,
         maximum=1.0,
         log_scale=True,
@@ -119,8 +122,8 @@ class KLSparseModel(AutoencoderModel):
 
 @register(
     "sparse",
-    "Sparse",
-    "Dense autoencoder whose code is kept sparse by an L1 or a KL-divergence penalty.",
+    N_("Sparse"),
+    N_("Dense autoencoder whose code is kept sparse by an L1 or a KL-divergence penalty."),
     SparseConfig,
 )
 def build_sparse(config: SparseConfig, loss: str, seeds: LayerSeeds) -> Autoencoder:

@@ -19,6 +19,7 @@ from ae_core.architectures.model import AutoencoderModel
 from ae_core.architectures.registry import register
 from ae_core.config import ArchConfig, param
 from ae_core.constants import CODE_LAYER, IMAGE_SHAPE, PIXELS
+from ae_core.i18n import N_, lazy
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,8 @@ class StackedConfig(ArchConfig):
     code_activation: str = params.code_activation("linear")
     pretrain_epochs: int = param(
         1,
-        "Pretraining epochs per layer",
-        "Epochs each layer trains alone as a shallow autoencoder before fine-tuning.",
+        N_("Pretraining epochs per layer"),
+        N_("Epochs each layer trains alone as a shallow autoencoder before fine-tuning."),
         minimum=1,
         maximum=50,
     )
@@ -37,8 +38,8 @@ class StackedConfig(ArchConfig):
 
 @register(
     "stacked",
-    "Stacked (greedy pretraining)",
-    "Deep dense layers pretrained one at a time as shallow autoencoders, then fine-tuned.",
+    N_("Stacked (greedy pretraining)"),
+    N_("Deep dense layers pretrained one at a time as shallow autoencoders, then fine-tuned."),
     StackedConfig,
 )
 def build_stacked(config: StackedConfig, loss: str, seeds: LayerSeeds) -> Autoencoder:
@@ -73,6 +74,12 @@ def _stages(model: AutoencoderModel, config: StackedConfig, loss: str) -> list[P
             stage_encoder, stage_decoder, stage_loss, name=f"pretrain_{i + 1}"
         )
         inputs_from = None if first else keras.Model(encoder.input, encoder_layers[i - 1].output)
-        title = f"Pretraining layer {i + 1} of {len(encoder_layers)} ({sizes[i]} -> {sizes[i + 1]})"
+        title = lazy(
+            "Pretraining layer {layer} of {layers} ({inputs} -> {outputs})",
+            layer=i + 1,
+            layers=len(encoder_layers),
+            inputs=sizes[i],
+            outputs=sizes[i + 1],
+        )
         stages.append(PretrainStage(title, stage_model, inputs_from))
     return stages

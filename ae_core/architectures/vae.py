@@ -26,6 +26,7 @@ from ae_core.architectures.model import AutoencoderModel
 from ae_core.architectures.registry import register
 from ae_core.config import ArchConfig, param
 from ae_core.constants import IMAGE_SHAPE, MEAN_CODE_LAYER, PIXELS
+from ae_core.i18n import N_
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,10 @@ class VAEConfig(ArchConfig):
     activation: str = params.activation("relu")
     beta: float = param(
         1.0,
-        "KL weight (beta)",
-        "1 is the standard VAE; larger values trade reconstruction for a smoother latent space.",
+        N_("KL weight (beta)"),
+        N_(
+            "1 is the standard VAE; larger values trade reconstruction for a smoother latent space."
+        ),
         minimum=0.0,
         maximum=100.0,
     )
@@ -66,9 +69,11 @@ class VariationalModel(AutoencoderModel):
 
 @register(
     "vae",
-    "Variational (VAE)",
-    "Encodes each image as a Gaussian and regularises codes towards N(0, I); can sample new "
-    "digits.",
+    N_("Variational (VAE)"),
+    N_(
+        "Encodes each image as a Gaussian and regularises codes towards N(0, I); "
+        "can sample new digits."
+    ),
     VAEConfig,
 )
 def build_vae(config: VAEConfig, loss: str, seeds: LayerSeeds) -> Autoencoder:

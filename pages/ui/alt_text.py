@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from ae_core.figures import ImageRow
+from ae_core.i18n import _, shown
 
 
 def grid_table(rows: Sequence[ImageRow]) -> list[dict[str, str]]:
@@ -14,12 +15,12 @@ def grid_table(rows: Sequence[ImageRow]) -> list[dict[str, str]]:
     captioned = [(r.title, r.captions) for r in rows if r.captions]
     count = max((len(r.images) for r in rows), default=0)
     return [
-        {"image": str(i + 1), **{title: text[i] for title, text in captioned if i < len(text)}}
+        {_("image"): str(i + 1), **{shown(t): text[i] for t, text in captioned if i < len(text)}}
         for i in range(count)
     ]
 
 
 def as_table(rows: Sequence[ImageRow], what: str) -> None:
     """A folded table under a grid: what each image is, in words."""
-    with st.expander(f"{what} as a table (text alternative)"):
+    with st.expander(_("{what} as a table (text alternative)").format(what=what)):
         st.dataframe(grid_table(rows), hide_index=True)

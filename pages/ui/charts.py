@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ae_core.figures import CHART_CONFIG, enlarged
+from ae_core.i18n import _
 
 PROJECTOR_KEY = "projector"
 PROJECTOR_SCALE = 1.4
@@ -38,9 +39,9 @@ def projector_toggle() -> None:
     # A widget's value is dropped on pages that do not draw it: keep a copy of our own.
     st.session_state[PROJECTOR_KEY] = st.session_state.get(PROJECTOR_KEY, False)
     st.sidebar.toggle(
-        "Projector view",
+        _("Projector view"),
         key=PROJECTOR_KEY,
-        help="Larger text, images and charts for a classroom projector.",
+        help=_("Larger text, images and charts for a classroom projector."),
     )
     if projector_on():
         st.markdown(PROJECTOR_CSS, unsafe_allow_html=True)

@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from ae_core.errors import AELabError
+from ae_core.i18n import _, lazy, shown
 from ae_core.progress import progress_line
 from pages.ui.charts import projector_toggle
+from pages.ui.language import language_switch, worded
 from pages.ui.lesson_file import lesson_plan, show_lesson_sidebar
 from pages.ui.run_files import run_files
 from pages.ui.session import LabSession, collect_finished_job, continue_lineup, lab, runs_dir
@@ -21,12 +23,13 @@ if TYPE_CHECKING:  # only for the type checker: the Home page stays free of Tens
     from ae_core.jobs import JobSnapshot
     from ae_core.runs import RunSummary
 
-SAVED_PREFIX = "Saved run: "
+SAVED_PREFIX = "Saved run: "  # the English form of saved_name(), for ids and tests
 SIDEBAR_REFRESH_SECONDS = 2.0
 
 
 def page_start(title: str, intro: str | None = None) -> LabSession:
     """Title, intro and any pending notices; also picks up a training run that has finished."""
+    language_switch()
     projector_toggle()
     st.title(title)
     if intro:
@@ -36,7 +39,7 @@ def page_start(title: str, intro: str | None = None) -> LabSession:
     with user_errors():
         continue_lineup(session)
     while session.notices:
-        st.info(session.notices.pop(0))
+        st.info(shown(session.notices.pop(0)))
     show_problems(session)
     show_lesson_sidebar(session, lesson_plan())
     return session
@@ -45,7 +48,7 @@ def page_start(title: str, intro: str | None = None) -> LabSession:
 def show_problems(session: LabSession) -> None:
     """Errors kept for the page (e.g. a refused load in a widget callback), shown once."""
     while session.problems:
-        st.error(session.problems.pop(0), icon=":material/error:")
+        st.error(shown(session.problems.pop(0)), icon=":material/error:")
 
 
 @contextmanager
@@ -75,10 +78,10 @@ def choose_model(session: LabSession) -> ModelExplorer | None:
     names = model_names(session, saved)
     options = list(names)
     with st.sidebar:
-        st.subheader("Model to explore")
+        st.subheader(_("Model to explore"))
         _training_status(session)
         if not options:
-            st.caption("No model yet.")
+            st.caption(_("No model yet."))
             run_files(session, None)
             return None
         if session.current not in session.models:
@@ -93,12 +96,12 @@ def choose_model(session: LabSession) -> ModelExplorer | None:
         else:
             st.session_state.pop(CHOOSER_KEY, None)
         st.selectbox(
-            "Model",
+            _("Model"),
             options,
-            format_func=names.__getitem__,
+            format_func=worded(names.__getitem__),
             key=CHOOSER_KEY,
             on_change=lambda: _load_choice(session, saved, st.session_state[CHOOSER_KEY]),
-            help="Models trained in this session, then runs saved in the runs folder.",
+            help=_("Models trained in this session, then runs saved in the runs folder."),
             label_visibility="collapsed",
         )
         model = session.current_model
@@ -121,7 +124,7 @@ def model_names(session: LabSession, saved: dict[str, RunSummary]) -> dict[str, 
     """Every model a session can open, by id: its own first, then saved runs."""
     names = {key: model.name for key, model in session.models.items()}
     for key, run in saved.items():
-        names.setdefault(key, f"{SAVED_PREFIX}{run.name}")
+        names.setdefault(key, saved_name(run.name))
     return names
 
 
@@ -129,7 +132,7 @@ def open_model(session: LabSession, saved: dict[str, RunSummary], key: str) -> M
     """A model by id: the session's own, or a saved run loaded into the session (not made
     current). A run that cannot be loaded raises its AELabError."""
     if key not in session.models:
-        name = f"{SAVED_PREFIX}{saved[key].name}"
+        name = saved_name(saved[key].name)
         session.add_model(_load_saved(saved[key].folder, name), make_current=False)
     return session.models[key]
 
@@ -138,12 +141,14 @@ def _load_choice(session: LabSession, saved: dict[str, RunSummary], choice: str)
     """Make the model `choice` (an id) current, loading a saved run first; a refusal is a
     notice."""
     if choice not in session.models:
-        name = f"{SAVED_PREFIX}{saved[choice].name}"
+        name = saved_name(saved[choice].name)
         try:
             session.add_model(_load_saved(saved[choice].folder, name))
         except AELabError as exc:
             session.refused.add(choice)
-            session.problems.append(f"{name} could not be loaded: {exc}")
+            session.problems.append(
+                lazy("{name} could not be loaded: {problem}", name=name, problem=exc)
+            )
             return
     session.current = choice
 
@@ -187,7 +192,7 @@ def _training_status(session: LabSession) -> None:
                 st.rerun()
             return
         st.progress(snapshot.fraction, text=run_status_line(job.name, snapshot))
-        st.page_link("pages/train.py", label="Watch it train", icon=":material/monitoring:")
+        st.page_link("pages/train.py", label=_("Watch it train"), icon=":material/monitoring:")
 
     status()
 
@@ -196,7 +201,12 @@ def run_status_line(name: str, snapshot: JobSnapshot) -> str:
     """The sidebar's short line: the place in the queue, or how far the run has got."""
     if snapshot.state == "queued":
         return progress_line(name, snapshot)
-    return f"Training {name}: {snapshot.fraction:.0%}"
+    return _("Training {name}: {fraction:.0%}").format(name=name, fraction=snapshot.fraction)
+
+
+def saved_name(run_name: str) -> str:
+    """How a saved run is named in the chooser."""
+    return lazy("Saved run: {name}", name=run_name)
 
 
 def model_page(title: str, intro: str) -> tuple[LabSession, ModelExplorer]:
@@ -204,8 +214,8 @@ def model_page(title: str, intro: str) -> tuple[LabSession, ModelExplorer]:
     stop the page there. `{items}` in the intro becomes the dataset's word ("digits")."""
     session = page_start(title)
     model = choose_model(session)
-    items = model.dataset.info.items if model is not None else "images"
-    st.caption(intro.format(items=items))
+    items = model.dataset.info.items if model is not None else _("images")
+    st.caption(intro.format(items=_(items)))
     show_problems(session)
     if model is None:
         no_model_yet()
@@ -215,10 +225,12 @@ def model_page(title: str, intro: str) -> tuple[LabSession, ModelExplorer]:
 
 def no_model_yet() -> None:
     st.info(
-        "There is no model to explore yet. Train one (a preset on the Home page takes under "
-        "a minute on an idle server), or pick a saved run in the sidebar.",
+        _(
+            "There is no model to explore yet. Train one (a preset on the Home page takes "
+            "under a minute on an idle server), or pick a saved run in the sidebar."
+        ),
         icon=":material/info:",
     )
     left, right = st.columns(2)
-    left.page_link("pages/home.py", label="Home: one-click presets", icon=":material/home:")
-    right.page_link("pages/train.py", label="Train a model", icon=":material/model_training:")
+    left.page_link("pages/home.py", label=_("Home: one-click presets"), icon=":material/home:")
+    right.page_link("pages/train.py", label=_("Train a model"), icon=":material/model_training:")

@@ -11,6 +11,8 @@ import binascii
 
 import streamlit as st
 
+from ae_core.i18n import _
+
 PNG_PREFIX = "data:image/png;base64,"
 MAX_DRAWING_BYTES = 2 * 1024 * 1024
 
@@ -40,10 +42,15 @@ export default function(component) {
   // Roughly MNIST's stroke: about a tenth of the digit's height.
   ctx.strokeStyle = '#fff'; ctx.fillStyle = '#fff';
   ctx.lineWidth = 20; ctx.lineCap = 'round'; ctx.lineJoin = 'round';
-  if (typeof data === 'string' && data.startsWith('data:image/png;base64,')) {
+  // The page sends the last drawing back (a rerun remounts the pad) and its words in the
+  // reader's language.
+  const { png, clear_label, pad_label } = data || {};
+  if (clear_label) parentElement.querySelector('button').textContent = clear_label;
+  if (pad_label) canvas.setAttribute('aria-label', pad_label);
+  if (typeof png === 'string' && png.startsWith('data:image/png;base64,')) {
     const previous = new Image();
     previous.onload = () => ctx.drawImage(previous, 0, 0);
-    previous.src = data;
+    previous.src = png;
   }
   let last = null;
   const at = (e) => {
@@ -79,7 +86,8 @@ _pad = st.components.v2.component("autoencoder_lab_drawing_pad", html=_HTML, css
 def drawing_pad(key: str) -> bytes | None:
     """Show the pad; return the drawing as PNG bytes, or None while it is empty."""
     previous = st.session_state.get(f"{key}.last")
-    result = _pad(key=key, data=previous, default={"png": None}, on_png_change=lambda: None)
+    data = {"png": previous, "clear_label": _("Clear"), "pad_label": _("Draw a digit here")}
+    result = _pad(key=key, data=data, default={"png": None}, on_png_change=lambda: None)
     url = getattr(result, "png", None)
     st.session_state[f"{key}.last"] = url
     return png_from_data_url(url)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
+from ae_core.i18n import _
 from ae_core.lesson_plan import (
     LESSON_FILE_VARIABLE,
     NO_LESSON,
@@ -66,15 +67,15 @@ def show_lesson_sidebar(session: LabSession, plan: LessonPlan) -> None:
         if plan.title:
             st.markdown(f"**{plan.title}**")
         if plan.challenges:
-            st.caption("Challenges")
+            st.caption(_("Challenges"))
         for i, challenge in enumerate(plan.challenges):
             winner = _first_model_meeting(session, i, challenge)
             mark = ":material/check_circle:" if winner else ":material/radio_button_unchecked:"
             st.markdown(f"{mark} **{challenge.title}**")
             lines = [challenge.text] if challenge.text else []
-            lines.append(f"Goal: {challenge.describe()}.")
+            lines.append(_("Goal: {goal}.").format(goal=challenge.describe()))
             if winner:
-                lines.append(f"Reached by {winner}.")
+                lines.append(_("Reached by {winner}.").format(winner=winner))
             st.caption(" ".join(lines))
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from ae_core.errors import AELabError
+from ae_core.i18n import _, english, lazy
 from pages.ui.session import LabSession
 from pages.ui.uploads import read_once
 
@@ -42,39 +43,43 @@ def run_archive_bytes(model: ModelExplorer) -> bytes:
 
 
 def archive_stem(model: ModelExplorer) -> str:
-    text = f"{model.short_name}-{model.config.architecture}-code{model.latent_dim}"
+    text = f"{english(model.short_name)}-{model.config.architecture}-code{model.latent_dim}"
     return "".join(c if c.isalnum() or c in "-_" else "-" for c in text).strip("-").lower()
 
 
 def run_files(session: LabSession, model: ModelExplorer | None) -> None:
     """The sidebar's folded panel: download the current model, or open a run file."""
-    with st.expander("Runs as files", icon=":material/folder_zip:"):
+    with st.expander(_("Runs as files"), icon=":material/folder_zip:"):
         if model is not None:
             st.download_button(
-                "Download this model (.zip)",
+                _("Download this model (.zip)"),
                 data=lambda: run_archive_bytes(model),
                 file_name=f"{archive_stem(model)}.zip",
                 mime="application/zip",
                 on_click="ignore",
                 key="runs.download",
-                help="The run folder: settings, history, scores and the Keras models. Open it "
-                "here again, or with keras.saving.load_model in your own code.",
+                help=_(
+                    "The run folder: settings, history, scores and the Keras models. Open it "
+                    "here again, or with keras.saving.load_model in your own code."
+                ),
             )
             st.download_button(
-                "Download a script that trains it (.py)",
+                _("Download a script that trains it (.py)"),
                 data=lambda: standalone_script(model.config),
                 file_name=f"{archive_stem(model)}.py",
                 mime="text/x-python",
                 on_click="ignore",
                 key="runs.script",
-                help="Plain Keras, nothing from this lab: the same network and loss, to run and "
-                "change on your own machine.",
+                help=_(
+                    "Plain Keras, nothing from this lab: the same network and loss, to run "
+                    "and change on your own machine."
+                ),
             )
         upload = st.file_uploader(
-            "Open a run (.zip)",
+            _("Open a run (.zip)"),
             type=["zip"],
             key=UPLOAD_KEY,
-            help="A run downloaded from this lab. It is checked before anything is loaded.",
+            help=_("A run downloaded from this lab. It is checked before anything is loaded."),
         )
         if upload is not None and upload.file_id not in st.session_state.get(OPENED_KEY, []):
             st.session_state.setdefault(OPENED_KEY, []).append(upload.file_id)
@@ -91,14 +96,14 @@ def _open_upload(session: LabSession, name: str, data: bytes) -> None:
     try:
         run = open_run_archive(data, name)
         explorer = ModelExplorer.from_saved_run(
-            f"Opened: {run.name}",
+            lazy("Opened: {name}", name=run.name),
             run,
             load_dataset(run.config.data.dataset),
             model_id=uploaded_model_id(run.name),
         )
     except AELabError as exc:
-        session.problems.append(f"{name} could not be opened: {exc}")
+        session.problems.append(lazy("{name} could not be opened: {exc}", name=name, exc=exc))
         return
     explorer.folder = None  # its files were only read, never kept
     session.add_model(explorer)
-    session.notices.append(f"Opened {name}: it is now the model every page shows.")
+    session.notices.append(lazy("Opened {name}: it is now the model every page shows.", name=name))

@@ -18,6 +18,7 @@ import streamlit as st
 from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from ae_core.i18n import _
 from pages.ui.session import LabSession, runs_dir
 from pages.ui.table_work import stop_abandoned_table_runs
 from pages.ui.uploads import give_memory_back
@@ -75,7 +76,7 @@ def warm_up_in_background() -> None:
 
             load_dataset("mnist")
         except Exception:  # a missing dataset is reported by the page that needs it
-            log.warning("warm-up incomplete", exc_info=True)
+            log.warning(_("warm-up incomplete"), exc_info=True)
 
     threading.Thread(target=warm, name="ae-warm-up", daemon=True).start()
 

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
+from ae_core.i18n import _, lazy
+
 if TYPE_CHECKING:  # only for the type checker: pages that need no TensorFlow stay light
     from ae_core.explorer import ModelExplorer
     from ae_core.run_config import RunConfig
@@ -65,15 +67,25 @@ class LabSession:
             oldest = next(key for key in self.models if key != self.current)
             closed = self.models.pop(oldest)
             self.notices.append(
-                f"To save memory, {closed.name} was closed (a session keeps {MAX_MODELS} "
-                "models). Saved runs can be loaded again."
+                lazy(
+                    "To save memory, {name} was closed (a session keeps {MAX_MODELS} "
+                    "models). Saved runs can be loaded again.",
+                    name=closed.name,
+                    MAX_MODELS=MAX_MODELS,
+                )
             )
 
     def name_next_run(self, architecture_title: str, latent_dim: int) -> str:
         """Number the session's next run; its display name (the short one is `job_label`)."""
         self.run_counter += 1
-        self.job_label = f"Run {self.run_counter}"
-        return f"{self.job_label}: {architecture_title}, code {latent_dim}"
+        self.job_label = lazy("Run {number}", number=self.run_counter)
+        # Lazy: the name is shown in whichever language the session reads at the time.
+        return lazy(
+            "{run}: {architecture}, code {latent_dim}",
+            run=self.job_label,
+            architecture=lazy(architecture_title),
+            latent_dim=latent_dim,
+        )
 
 
 def lab() -> LabSession:
@@ -104,11 +116,17 @@ def collect_finished_job(session: LabSession) -> None:
         return  # not one good epoch: nothing worth exploring
     if result.samples_seen == 0:
         session.notices.append(
-            f"{job.name} was stopped before its first batch, so nothing was trained; "
-            + (
-                f"{session.current_name} stays the current model."
-                if session.current_model is not None
-                else "there is still no model to explore."
+            lazy(
+                "{run} was stopped before its first batch, so nothing was trained; "
+                "{current} stays the current model.",
+                run=job.name,
+                current=session.current_name,
+            )
+            if session.current_model is not None
+            else lazy(
+                "{run} was stopped before its first batch, so nothing was trained; there is "
+                "still no model to explore.",
+                run=job.name,
             )
         )
         return
@@ -191,7 +209,7 @@ def save_trained_run(session: LabSession, model: ModelExplorer) -> Path:
 
     result = session.job.result() if session.job is not None else None
     if result is None:
-        raise TrainingError("This run has no trained model to save.")
+        raise TrainingError(_("This run has no trained model to save."))
     evaluation = evaluate(result.autoencoder, model.config, model.dataset)
     folder = save_run(
         new_run_folder(runs_dir(), model.config), result, evaluation.to_dict(), model.replay

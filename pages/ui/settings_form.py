@@ -9,21 +9,23 @@ from typing import Any
 import streamlit as st
 
 from ae_core.config import Param, Settings
+from ae_core.i18n import N_, _
 from ae_core.noise import NOISE_LABELS
+from pages.ui.language import worded
 
 CHOICE_LABELS = {
-    "bce": "Binary cross-entropy",
-    "mse": "Mean squared error",
-    "adam": "Adam",
-    "adadelta": "Adadelta",
-    "rmsprop": "RMSprop",
-    "sgd": "SGD with momentum",
-    "l1": "L1 on activations",
-    "kl": "KL divergence to a target",
-    "conv": "Convolutional",
-    "dense": "Dense",
-    "mnist": "MNIST digits",
-    "fashion_mnist": "Fashion-MNIST clothing",
+    "bce": N_("Binary cross-entropy"),
+    "mse": N_("Mean squared error"),
+    "adam": N_("Adam"),
+    "adadelta": N_("Adadelta"),
+    "rmsprop": N_("RMSprop"),
+    "sgd": N_("SGD with momentum"),
+    "l1": N_("L1 on activations"),
+    "kl": N_("KL divergence to a target"),
+    "conv": N_("Convolutional"),
+    "dense": N_("Dense"),
+    "mnist": N_("MNIST digits"),
+    "fashion_mnist": N_("Fashion-MNIST clothing"),
     **NOISE_LABELS,
 }
 
@@ -55,7 +57,7 @@ def settings_widgets(
             chosen[name] = defaults[name]
     slots = st.columns(columns)
     shown = 0
-    for name, (_, p) in settings_class.params().items():
+    for name, (_field, p) in settings_class.params().items():
         if name in skip or name in hidden or not _is_shown(p, chosen):
             continue
         value = chosen.get(name, defaults[name])
@@ -79,11 +81,16 @@ def _is_shown(p: Param, values: dict[str, Any]) -> bool:
 
 def _widget(settings_class, name: str, p: Param, value: Any, key: str, disabled: bool) -> Any:
     kind = settings_class.value_kind(name)
-    common: dict[str, Any] = dict(label=p.label, help=p.help, key=key, disabled=disabled)
+    common: dict[str, Any] = dict(
+        label=_(p.label), help=_(p.help) if p.help else None, key=key, disabled=disabled
+    )
     if p.choices:
         index = p.choices.index(value) if value in p.choices else 0
         return st.selectbox(
-            options=p.choices, index=index, format_func=lambda c: CHOICE_LABELS.get(c, c), **common
+            options=p.choices,
+            index=index,
+            format_func=worded(lambda c: _(CHOICE_LABELS.get(c, str(c)))),
+            **common,
         )
     if kind == "bool":
         return st.checkbox(value=bool(value), **common)
@@ -92,7 +99,7 @@ def _widget(settings_class, name: str, p: Param, value: Any, key: str, disabled:
         if value not in options:
             options = _with_value(options, value)
         return st.select_slider(
-            options=options, value=value, format_func=lambda v: _format(v, p), **common
+            options=options, value=value, format_func=worded(lambda v: _format(v, p)), **common
         )
     if kind == "list":
         text = ", ".join(str(v) for v in value) if isinstance(value, list | tuple) else str(value)
@@ -137,7 +144,7 @@ def _with_value(options: list[Any], value: Any) -> list[Any]:
 
 def _format(value: Any, p: Param) -> str:
     if value is None:
-        return p.none_label
+        return _(p.none_label)
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, int):

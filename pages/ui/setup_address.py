@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from ae_core.errors import ConfigError
+from ae_core.i18n import _
 from ae_core.setup_query import ARCH_KEY, NOT_SETTINGS, from_query, to_query
 from pages.ui.session import LabSession, remember_settings
 
@@ -30,7 +31,10 @@ def apply_setup_from_address(session: LabSession) -> None:
     try:
         config = from_query(query)
     except ConfigError as exc:
-        st.error(f"The setup in this address was not used: {exc}", icon=":material/link_off:")
+        st.error(
+            _("The setup in this address was not used: {exc}").format(exc=exc),
+            icon=":material/link_off:",
+        )
         return
     remember_settings(session, config)
 
