@@ -9,5 +9,6 @@ cd "$(dirname "$0")/.."
 .venv-lowest/bin/python tests/lowest_pins.py requirements.txt > .venv-lowest/pins.txt
 echo "Oldest allowed versions:" && cat .venv-lowest/pins.txt
 .venv-lowest/bin/python -m pip install -q --disable-pip-version-check \
-  -r .venv-lowest/pins.txt "pytest>=8,<10" "playwright>=1.45,<2"
+  -r .venv-lowest/pins.txt "pytest>=8,<10" "playwright>=1.45,<2" \
+  "babel>=2.14,<3" "fonttools>=4.40,<5" "brotli>=1,<2"
 .venv-lowest/bin/python -m pytest -m "not slow and not browser" "$@"

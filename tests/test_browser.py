@@ -219,3 +219,47 @@ def test_a_table_uploads_trains_and_its_codes_download(server, browser, artifact
     assert lines[0] == "gene," + ",".join(f"code_{i}" for i in range(1, 9))
     assert len(lines) == 241 and lines[1].startswith("GENE0001,")
     assert not errors, errors
+
+
+FONT_LOADED = """async () => {
+  await document.fonts.ready;
+  const title = document.querySelector('h1');
+  return {
+    loaded: document.fonts.check('16px lab-cjk', '自编码器'),
+    family: getComputedStyle(title).fontFamily,
+  };
+}"""
+
+
+def test_a_chinese_browser_gets_the_lab_in_chinese_with_its_own_font(server, browser, artifacts):
+    # No Chinese font may be installed on a classroom machine: the lab serves its own.
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 2000})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(server)
+    page.get_by_text("从一个预设开始").wait_for(timeout=60_000)
+    font = page.evaluate(FONT_LOADED)
+    assert font["loaded"] and "lab-cjk" in font["family"], font
+    assert page.request.get(f"{server}/app/static/lab-cjk-sc.woff2").status == 200
+    page.wait_for_timeout(1_000)
+    page.screenshot(path=artifacts / "11-home-zh.png")
+
+    page.get_by_role("button", name="训练这个").first.click()
+    page.get_by_text("训练了 5 轮").wait_for(timeout=600_000)
+    page.wait_for_timeout(1_500)
+    page.screenshot(path=artifacts / "12-train-zh.png")
+    page.get_by_role("link", name="潜在空间").first.click()
+    page.get_by_text("编码器把 10,000 张测试数字分别放在哪里").wait_for(timeout=120_000)
+    page.wait_for_timeout(1_500)
+    page.screenshot(path=artifacts / "13-latent-zh.png")
+
+    # Switching language keeps the model: the page comes back in English with it.
+    page.locator("section[data-testid='stSidebar']").get_by_text("简体中文").click()
+    page.get_by_role("option", name="English").click()
+    page.get_by_text("Where the encoder puts each of the 10,000 test digits").wait_for(
+        timeout=60_000
+    )
+    assert "Run 1" in page.locator("section[data-testid='stSidebar']").inner_text()
+    assert not errors, errors
+    context.close()
