@@ -7,6 +7,10 @@ ICON = Path(__file__).resolve().parent / "assets" / "icon.png"
 
 
 def main() -> None:
+    # Before any background thread starts: plotly looks pandas up lazily, and a figure built
+    # while another thread is halfway through importing it fails ("partially initialized
+    # module 'pandas'"), seen in Chromium on a Home page drawn during the warm-up.
+    import pandas  # noqa: F401
     import streamlit as st
 
     from ae_core.i18n import _

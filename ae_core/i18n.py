@@ -195,6 +195,12 @@ def shown(text: str) -> str:
     return str(text) if isinstance(text, lazy) else text
 
 
+def message_of(exc: BaseException) -> str:
+    """An error's message, still lazy if it was made so (`str(exc)` would fix its language)."""
+    first = exc.args[0] if exc.args else None
+    return first if isinstance(first, lazy) else str(exc)
+
+
 def unexpected_failure(exc: BaseException) -> str:
     """What a run that failed by a bug says (the details are in the server log)."""
     return lazy(

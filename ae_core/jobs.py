@@ -17,7 +17,7 @@ from ae_core.architectures import Autoencoder
 from ae_core.background import BackgroundRun
 from ae_core.data import Dataset, load_dataset
 from ae_core.errors import AELabError
-from ae_core.i18n import lazy, unexpected_failure
+from ae_core.i18n import lazy, message_of, unexpected_failure
 from ae_core.progress import BatchProgress, EpochReport, ProgressEvent
 from ae_core.run_config import RunConfig
 from ae_core.training import REPORT_EVERY, TrainingResult, train
@@ -123,7 +123,7 @@ class TrainingJob(BackgroundRun):
                 result,
             )
         except AELabError as exc:
-            outcome = ("failed", str(exc), None)
+            outcome = ("failed", message_of(exc), None)
         except Exception as exc:  # the thread must always end in a state the page can show
             log.exception("training failed")
             outcome = ("failed", unexpected_failure(exc), None)

@@ -40,7 +40,7 @@ from ae_core.model_store import CacheStats, ModelCache, TrainedStore, load_autoe
 from ae_core.progress import BatchProgress, EpochReport
 from ae_core.run_config import RunConfig
 from ae_core.runs import saved_message
-from ae_core.worker import WorkerResult
+from ae_core.worker import END_OF_PROGRESS, WorkerResult
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,8 @@ log = logging.getLogger(__name__)
 # only for the queue's "expected start", which says it is an estimate.
 ESTIMATED_RATES = {"conv": 3_500, "denoising": 3_000, "contractive": 4_000}
 STARTUP_SECONDS = 2.0  # a run's own start: building the network, the first tracing
+# How long a finished run waits for its last progress events (they come on another queue).
+RELAY_WAIT_SECONDS = 10.0
 
 
 def estimated_seconds(config: RunConfig, rate: float | None = None) -> float:
@@ -80,6 +82,7 @@ class _Run:
     finished: float | None = None
     stop_requested: bool = False
     done: threading.Event = field(default_factory=threading.Event)
+    relayed: threading.Event = field(default_factory=threading.Event)  # every event is in
 
 
 class RunHandle:
@@ -364,6 +367,9 @@ class TrainingService:
         """A worker has returned (on the pool's own thread): keep the outcome, go on."""
         try:
             outcome = future.result()
+            # The result can overtake the last epoch's report on the progress queue; wait
+            # for the worker's end marker so the run's charts end where its training did.
+            run.relayed.wait(timeout=RELAY_WAIT_SECONDS)
         except BrokenProcessPool as exc:
             with self._lock:
                 self._pool_broke(exc)
@@ -527,6 +533,9 @@ class TrainingService:
             with self._lock:
                 run = next((r for r in self._running if r.order == tag), None)
                 if run is None:
+                    continue
+                if isinstance(event, str) and event == END_OF_PROGRESS:
+                    run.relayed.set()
                     continue
                 run.state = "running"
                 if isinstance(event, BatchProgress):

@@ -24,11 +24,13 @@ from typing import Any
 import numpy as np
 
 from ae_core.errors import AELabError
-from ae_core.i18n import unexpected_failure
+from ae_core.i18n import message_of, unexpected_failure
 
 log = logging.getLogger(__name__)
 
 _progress: multiprocessing.queues.Queue | None = None
+# What a run posts after its last progress event.
+END_OF_PROGRESS = "end of progress"
 _stop_flags: Any = None  # a shared array of bytes, one per slot
 
 
@@ -118,12 +120,15 @@ def train_run(tag: int, config_values: dict, slot: int) -> WorkerResult:
         config = RunConfig.from_dict(config_values)
         result = train(config, on_progress=post, stop=_SharedFlag(slot))  # type: ignore[arg-type]
     except AELabError as exc:
-        return WorkerResult("failed", str(exc), [], [], [])
+        return WorkerResult("failed", message_of(exc), [], [], [])
     except Exception as exc:  # the run must end in a state the page can show
         log.exception("training failed")
         message = unexpected_failure(exc)
         return WorkerResult("failed", message, [], [], [])
     finally:
+        # Last on the queue: once the server reads it, it has every epoch of the run (the
+        # result comes back another way and can overtake the final epoch's report).
+        post(END_OF_PROGRESS)
         _collect_after_run()
     return WorkerResult(
         status=result.status,

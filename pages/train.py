@@ -74,7 +74,11 @@ with pick_left:
 session.architecture = arch_name
 architecture = get_architecture(arch_name)
 with pick_right:
-    st.markdown(f"**{_(architecture.title)}.** {_(architecture.description)}")
+    st.markdown(
+        _("**{title}.** {description}").format(
+            title=_(architecture.title), description=_(architecture.description)
+        )
+    )
     with st.expander(_("The maths of this model")):
         run_loss = session.settings.get(arch_name, {}).get("loss", TrainConfig().loss)
         show_lesson(lesson(arch_name), loss=run_loss)

@@ -255,11 +255,13 @@ def test_a_chinese_browser_gets_the_lab_in_chinese_with_its_own_font(server, bro
     page.screenshot(path=artifacts / "13-latent-zh.png")
 
     # Switching language keeps the model: the page comes back in English with it.
-    page.locator("section[data-testid='stSidebar']").get_by_text("简体中文").click()
+    page.get_by_role("combobox", name="Language · 语言").click()
     page.get_by_role("option", name="English").click()
     page.get_by_text("Where the encoder puts each of the 10,000 test digits").wait_for(
         timeout=60_000
     )
-    assert "Run 1" in page.locator("section[data-testid='stSidebar']").inner_text()
+    sidebar = page.locator("section[data-testid='stSidebar']")
+    assert "Deep dense, code size 2, 5 epochs on 20,000 images" in sidebar.inner_text()
+    assert page.get_by_role("combobox", name="Model").input_value().startswith("Run 1: ")
     assert not errors, errors
     context.close()

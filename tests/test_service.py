@@ -56,6 +56,18 @@ def test_identical_requests_share_one_run_and_its_progress(service):
     assert third.snapshot().state == "completed" and third.result().autoencoder is model_a
 
 
+def test_a_finished_run_shows_every_epoch_it_trained(service):
+    """The result comes back from the worker on another channel than the progress: it used to
+    overtake the last epoch's report, whose images and codes then never reached the page."""
+    for seed in (21, 22, 23):
+        handle = service.request(tiny(epochs=2, seed=seed), f"session-epochs-{seed}")
+        assert handle.join(120)
+        snapshot = handle.snapshot()
+        assert snapshot.state == "completed"
+        assert [report.epoch for report in snapshot.epochs] == [1, 2]
+        assert snapshot.epochs[-1].reconstructions is not None
+
+
 def test_the_queue_is_first_come_first_served_and_waiting_runs_can_be_cancelled(service):
     long_run = service.request(tiny(epochs=300, seed=21), "s1")
     second = service.request(tiny(seed=22), "s2")
