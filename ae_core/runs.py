@@ -393,25 +393,11 @@ def _read_json(path: Path, what: str) -> Any:
             lazy("{name} cannot be read ({error}).", name=name, error=type(exc).__name__)
         ) from exc
     except UnicodeDecodeError as exc:
-        raise RunFolderError(
-            lazy(
-                "{name} is not valid JSON, so it is not {what}: {exc}",
-                name=name,
-                what=what,
-                exc=exc,
-            )
-        ) from exc
+        raise _not_json(name, what, exc) from exc
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise RunFolderError(
-            lazy(
-                "{name} is not valid JSON, so it is not {what}: {exc}",
-                name=name,
-                what=what,
-                exc=exc,
-            )
-        ) from exc
+        raise _not_json(name, what, exc) from exc
     except RecursionError as exc:
         # Deeply nested brackets exhaust the parser's stack; no run description looks so.
         raise RunFolderError(
@@ -433,3 +419,9 @@ def saved_message(info: Mapping[str, Any]) -> str:
     """A saved run's closing message, in the reader's language where it was saved as one."""
     plain = str(info.get("message", ""))
     return lazy.from_dict(info.get("message_text"), fallback=plain)
+
+
+def _not_json(name: str, what: str, exc: Exception) -> RunFolderError:
+    return RunFolderError(
+        lazy("{name} is not valid JSON, so it is not {what}: {exc}", name=name, what=what, exc=exc)
+    )

@@ -28,6 +28,7 @@ from ae_core.i18n import (
     supported,
     use_language,
 )
+from ae_core.lesson_plan import PAGE_KEYS
 from tests.conftest import ROOT
 from tests.language_support import page_texts, untranslated
 from tests.page_support import SESSION_KEY, assert_clean, new_app, train_from_page
@@ -183,20 +184,7 @@ def test_command_line_errors_are_translated(tmp_path):
 
 
 # --- the pages in Chinese ---------------------------------------------------------------
-PAGES = [
-    "home",
-    "learn",
-    "train",
-    "reconstructions",
-    "latent_space",
-    "denoising",
-    "features",
-    "anomalies",
-    "compare",
-    "my_digits",
-    "table_codes",
-    "class_view",
-]
+PAGES = PAGE_KEYS  # every page of the lab
 
 
 def switch_language(at: AppTest, language: str) -> AppTest:
