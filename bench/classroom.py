@@ -92,7 +92,9 @@ def _status(pid: int, field: str) -> int:
     return 0
 
 
-async def one_student(browser, url: str, index: int, mix: str, timings: dict) -> None:
+async def one_student(
+    browser, url: str, index: int, mix: str, timings: dict, visits: bool = True
+) -> None:
     context = await browser.new_context(viewport={"width": 1300, "height": 1100})
     page = await context.new_page()
     # Thirty tabs booting at once on two cores take far longer than Playwright's default
@@ -121,7 +123,7 @@ async def one_student(browser, url: str, index: int, mix: str, timings: dict) ->
         first = time.perf_counter() - pressed
         await page.get_by_text("Trained for").first.wait_for(timeout=1_200_000)
         done = time.perf_counter() - pressed
-        for name in PAGES:
+        for name in PAGES if visits else ():
             await page.get_by_role("link", name=name).first.click()
             await page.wait_for_timeout(1_500)
         if await page.locator("text=This app has encountered an error").count():
@@ -133,7 +135,14 @@ async def one_student(browser, url: str, index: int, mix: str, timings: dict) ->
         await context.close()
 
 
-async def run_class(url: str, students: int, mix: str, sequential: bool) -> dict:
+async def run_class(
+    url: str,
+    students: int,
+    mix: str,
+    sequential: bool,
+    visits: bool = True,
+    watch: ServerWatch | None = None,
+) -> dict:
     from playwright.async_api import async_playwright
 
     timings: dict[int, tuple] = {}
@@ -142,10 +151,13 @@ async def run_class(url: str, students: int, mix: str, sequential: bool) -> dict
         try:
             if sequential:
                 for i in range(students):
-                    await one_student(browser, url, i, mix, timings)
+                    await one_student(browser, url, i, mix, timings, visits)
+                    if watch is not None and (i + 1) % 50 == 0:  # memory along a long day
+                        memory, threads = watch.now()
+                        print(f"  after {i + 1}: {memory:,.0f} MB, {threads} threads", flush=True)
             else:
                 await asyncio.gather(
-                    *(one_student(browser, url, i, mix, timings) for i in range(students))
+                    *(one_student(browser, url, i, mix, timings, visits) for i in range(students))
                 )
         finally:
             await browser.close()
@@ -183,6 +195,9 @@ def main() -> None:
     parser.add_argument("--students", type=int, nargs="+", default=[10])
     parser.add_argument("--mix", choices=["same", "different"], default="same")
     parser.add_argument("--sequential", action="store_true")
+    parser.add_argument(
+        "--no-visits", action="store_true", help="train and close, without visiting the pages"
+    )
     parser.add_argument("--ttl", type=int, default=60, help="disconnected-session TTL, s")
     parser.add_argument("--after", type=int, default=120, help="seconds after the tabs close")
     args = parser.parse_args()
@@ -208,7 +223,8 @@ def main() -> None:
             before = watch.now()
             cpu_before, wall_before = watch.cpu_seconds(), time.perf_counter()
             with watch:
-                timings = asyncio.run(run_class(url, students, args.mix, args.sequential))
+                run = run_class(url, students, args.mix, args.sequential, not args.no_visits, watch)
+                timings = asyncio.run(run)
             server_share = (watch.cpu_seconds() - cpu_before) / (time.perf_counter() - wall_before)
             time.sleep(args.after)
             after = watch.now()
