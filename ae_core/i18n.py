@@ -138,7 +138,7 @@ class lazy(str):  # lower case: used like a function, as gettext's helpers are
     def __new__(cls, msgid: str, /, **params: Any) -> lazy:
         # The plain value stays English all through, even with lazy parts made while a
         # Chinese page was drawn.
-        plain = {k: str.__str__(v) if isinstance(v, lazy) else v for k, v in params.items()}
+        plain = {k: english(v) if isinstance(v, lazy) else v for k, v in params.items()}
         text = super().__new__(cls, msgid.format(**plain) if params else msgid)
         text.msgid = msgid
         text.params = params
@@ -148,7 +148,7 @@ class lazy(str):  # lower case: used like a function, as gettext's helpers are
         template = _(self.msgid)
         if not self.params:
             return template
-        return template.format(**{k: _shown(v) for k, v in self.params.items()})
+        return template.format(**{k: shown(v) for k, v in self.params.items()})
 
     def __format__(self, spec: str) -> str:
         return format(str(self), spec)
@@ -179,10 +179,6 @@ class lazy(str):  # lower case: used like a function, as gettext's helpers are
 
 def _rebuild(msgid: str, params: dict[str, Any]) -> lazy:
     return lazy(msgid, **params)
-
-
-def _shown(value: Any) -> Any:
-    return str(value) if isinstance(value, lazy) else value
 
 
 def english(text: str) -> str:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ae_core.errors import ConfigError, TableError
-from ae_core.i18n import N_, lazy
+from ae_core.i18n import N_, _, lazy
 
 # Encodings tried in order: UTF-8 (a BOM from Excel is dropped), then GBK, which Chinese
 # Excel writes by default. UTF-8 is strict enough that GBK text never decodes as UTF-8.
@@ -415,7 +415,7 @@ def _numbers(table: Table, name: str) -> np.ndarray:
             continue
         out[row] = value
     if bad:
-        shown = ", ".join(str(lazy("row {row} ('{cell}')", row=r, cell=c[:20])) for r, c in bad[:5])
+        shown = ", ".join(_("row {row} ('{cell}')").format(row=r, cell=c[:20]) for r, c in bad[:5])
         more = lazy(" and {count} more", count=len(bad) - 5) if len(bad) > 5 else ""
         raise TableError(
             lazy(
@@ -437,13 +437,8 @@ def _check_ids(ids: np.ndarray, id_column: str) -> None:
     for row, value in enumerate(ids, start=1):
         if value in seen:
             duplicates.append(
-                str(
-                    lazy(
-                        "'{value}' (rows {first} and {row})",
-                        value=value,
-                        first=seen[value],
-                        row=row,
-                    )
+                _("'{value}' (rows {first} and {row})").format(
+                    value=value, first=seen[value], row=row
                 )
             )
         else:
@@ -480,5 +475,5 @@ def _names(names, limit: int = 6) -> str:
     names = list(names)
     shown = ", ".join(f"'{n}'" for n in names[:limit])
     return shown + (
-        str(lazy(" and {count} more", count=len(names) - limit)) if len(names) > limit else ""
+        _(" and {count} more").format(count=len(names) - limit) if len(names) > limit else ""
     )

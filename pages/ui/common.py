@@ -23,7 +23,6 @@ if TYPE_CHECKING:  # only for the type checker: the Home page stays free of Tens
     from ae_core.jobs import JobSnapshot
     from ae_core.runs import RunSummary
 
-SAVED_PREFIX = "Saved run: "  # the English form of saved_name(), for ids and tests
 SIDEBAR_REFRESH_SECONDS = 2.0
 
 

@@ -44,7 +44,6 @@ def install() -> None:
 def choose_language() -> str:
     """This session's language: `?lang=` if the address names one (a shared link, a lesson),
     else what the session chose before, else the browser's language, else English."""
-    install()
     asked = supported(st.query_params.get(QUERY_KEY))
     if asked is not None:
         st.session_state[LANGUAGE_KEY] = asked
