@@ -38,6 +38,10 @@ class TrainedStore:
     def folder(self) -> Path:
         return Path(self._root()) / STORE_FOLDER
 
+    def holds(self, run_id: str) -> bool:
+        """Whether the store itself has this run (a quick check: user-saved runs not read)."""
+        return (self.folder / run_id / "run.json").is_file()
+
     def find(self, run_id: str) -> Path | None:
         """The folder of a completed run with this id: the store's, or one a user saved."""
         own = self.folder / run_id

@@ -12,6 +12,9 @@ One `TrainingService` serves every session of a server:
   stopped. Stop from one of several watchers only detaches that watcher.
 - Finished models are kept in a `ModelCache` with one memory budget for the server; each is
   also written to the `TrainedStore`, from which it is read back when needed again.
+- Runs a class will surely ask for (the Home presets) can be *prepared*: trained ahead, one
+  at a time, while no session is waiting, so the first press finds them finished. A session
+  asking for one that has not started yet takes its place in the queue like any request.
 
 Pages never block on the service: they read snapshots, as from a `TrainingJob`.
 """
@@ -27,7 +30,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,6 +84,7 @@ class _Run:
     started: float | None = None
     finished: float | None = None
     stop_requested: bool = False
+    prepared: bool = False  # the server wants it, whoever watches: never stopped for them
     done: threading.Event = field(default_factory=threading.Event)
     relayed: threading.Event = field(default_factory=threading.Event)  # every event is in
 
@@ -137,6 +141,7 @@ class ClassView:
     sessions: int
     workers: int
     models: CacheStats
+    preparing: int = 0  # runs the server trains ahead (presets), started or not
     warm: bool = False  # the first workers have loaded TensorFlow and the data, and trained
 
 
@@ -171,6 +176,7 @@ class TrainingService:
         self._lock = threading.RLock()
         self._index: dict[str, _Run] = {}  # run id -> the run identical requests attach to
         self._queue: list[_Run] = []
+        self._ahead: list[_Run] = []  # prepared runs not started yet, trained when idle
         self._running: list[_Run] = []
         self._finished_count = 0
         self._order = itertools.count()
@@ -242,9 +248,29 @@ class TrainingService:
             run = self._index.get(run_id)
             if run is None:
                 run = self._from_store(config) or self._enqueue(config)
+            elif run in self._ahead:  # someone waits for it now: it queues like any request
+                self._ahead.remove(run)
+                self._queue.append(run)
+                self._schedule()
             run.watchers.add(session_id)
             self._sessions_seen_gone.pop(session_id, None)
             return RunHandle(self, run, session_id, name)
+
+    def prepare(self, configs: Iterable[RunConfig]) -> int:
+        """Train these runs ahead, one at a time and only while no session's run is waiting,
+        unless they are already known here or stored. Returns how many were added."""
+        added = 0
+        with self._lock:
+            for config in configs:
+                if config.run_id in self._index or self.store.find(config.run_id) is not None:
+                    continue
+                run = _Run(config.run_id, config, next(self._order), prepared=True)
+                run.message = lazy("Being prepared ahead by the server...")
+                self._index[run.run_id] = run
+                self._ahead.append(run)
+                added += 1
+            self._schedule()
+        return added
 
     def watch(self, run_id: str, session_id: str, name: str = "") -> RunHandle | None:
         """Attach a session to a run it knows the id of (after a reload): None if unknown."""
@@ -259,7 +285,7 @@ class TrainingService:
         with self._lock:
             if run.state in FINISHED:
                 return "finished"
-            if run.watchers - {session_id}:
+            if run.watchers - {session_id} or run.prepared:
                 run.watchers.discard(session_id)
                 return "left"
             if run.state == "queued":
@@ -276,7 +302,7 @@ class TrainingService:
                 if session_id not in run.watchers:
                     continue
                 run.watchers.discard(session_id)
-                if run.watchers:
+                if run.watchers or run.prepared:
                     continue
                 if run.state == "queued":
                     self._cancel(run, lazy("Cancelled: nobody is waiting for it any more."))
@@ -320,10 +346,13 @@ class TrainingService:
                 self._queue.remove(probe)
 
     def is_trained(self, config: RunConfig) -> bool:
-        """Whether this exact run is already finished on this server (it opens at once)."""
+        """Whether this exact run is already finished on this server or stored (it opens at
+        once)."""
         with self._lock:
             run = self._index.get(config.run_id)
-            return run is not None and run.state == "completed"
+            if run is not None:
+                return run.state == "completed"
+        return self.store.holds(config.run_id)
 
     def class_view(self) -> ClassView:
         with self._lock:
@@ -335,6 +364,7 @@ class TrainingService:
                 sessions=len(sessions),
                 workers=self.workers,
                 models=self.models.stats(),
+                preparing=sum(r.prepared for r in [*self._ahead, *self._queue, *self._running]),
                 warm=all(f.done() for f in self._warm_ups),
             )
 
@@ -347,9 +377,14 @@ class TrainingService:
         return run
 
     def _schedule(self) -> None:
-        """Start waiting runs, oldest first, while a worker is free."""
-        while self._queue and len(self._running) < self.workers and self._pool is not None:
-            run = self._queue.pop(0)
+        """Start waiting runs, oldest first, while a worker is free; then one prepared run."""
+        while len(self._running) < self.workers and self._pool is not None:
+            if self._queue:
+                run = self._queue.pop(0)
+            elif self._ahead and not any(r.prepared for r in self._running):
+                run = self._ahead.pop(0)
+            else:
+                return
             run.slot = self._free_slots.pop(0)
             self._stop_flags[run.slot] = 0
             run.state, run.message = "starting", lazy("Preparing the data and the network...")
@@ -466,8 +501,9 @@ class TrainingService:
         return run
 
     def _cancel(self, run: _Run, message: str) -> None:
-        if run in self._queue:
-            self._queue.remove(run)
+        for waiting in (self._queue, self._ahead):
+            if run in waiting:
+                waiting.remove(run)
         if self._index.get(run.run_id) is run:
             del self._index[run.run_id]
         run.state, run.message = "cancelled", message

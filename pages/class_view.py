@@ -7,7 +7,7 @@ import threading
 import streamlit as st
 
 from ae_core.architectures import get_architecture
-from ae_core.i18n import _
+from ae_core.i18n import _, ngettext
 from pages.ui.common import page_start
 from pages.ui.service import training_service
 
@@ -95,6 +95,16 @@ def class_status() -> None:
         st.caption(_("Nothing is training or waiting right now."))
     if not view.warm:
         st.caption(_("The training processes are still starting: the first run waits for them."))
+    if view.preparing:
+        st.caption(
+            ngettext(
+                "Preparing {n} Home preset ahead, one at a time while nobody waits: "
+                "a student who presses it then finds it trained.",
+                "Preparing {n} Home presets ahead, one at a time while nobody waits: "
+                "a student who presses one then finds it trained.",
+                view.preparing,
+            ).format(n=view.preparing)
+        )
     st.caption(
         _(
             "{sessions} sessions are watching a run. Identical runs are trained once "

@@ -32,11 +32,17 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def streamlit_server(
-    runs_dir: Path, log_path: Path, wait: bool = True, options: tuple[str, ...] = ()
+    runs_dir: Path,
+    log_path: Path,
+    wait: bool = True,
+    options: tuple[str, ...] = (),
+    prepare_presets: bool = False,
 ) -> Iterator[str]:
     """`streamlit run app.py` on a free port; yields its URL once it answers (if `wait`).
 
-    `options` are more `--name value` flags for Streamlit (e.g. a short session TTL)."""
+    `options` are more `--name value` flags for Streamlit (e.g. a short session TTL). The
+    server prepares no presets unless asked: a test or benchmark that presses one measures
+    the training it asked for."""
     port = free_port()
     with log_path.open("w") as log:
         process = subprocess.Popen(
@@ -55,7 +61,11 @@ def streamlit_server(
                 *options,
             ],
             cwd=ROOT,
-            env={**os.environ, "AE_RUNS_DIR": str(runs_dir)},
+            env={
+                **os.environ,
+                "AE_RUNS_DIR": str(runs_dir),
+                "AE_PREPARE_PRESETS": "1" if prepare_presets else "0",
+            },
             stdout=log,
             stderr=subprocess.STDOUT,
         )

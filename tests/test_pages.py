@@ -372,3 +372,30 @@ def test_training_continues_while_the_user_visits_other_pages(runs):
     assert "Trained for 60 epochs" in at.success[0].value
     at.switch_page("pages/latent_space.py").run()
     assert "There is no model to explore yet" not in texts(at)
+
+
+def test_the_class_page_and_home_say_what_the_server_prepares_ahead(tmp_path, monkeypatch):
+    import pages.ui.service as server
+    from ae_core.presets import PRESETS
+    from ae_core.service import TrainingService
+
+    # A service that was never started: the presets wait to be prepared, nothing trains.
+    idle = TrainingService(lambda: tmp_path, workers=1)
+    assert idle.prepare(preset.config() for preset in PRESETS) == len(PRESETS)
+    monkeypatch.setattr(server, "_service", idle)
+    at = new_app().run()
+    at.switch_page("pages/class_view.py").run()
+    assert_clean(at)
+    assert f"Preparing {len(PRESETS)} Home presets ahead" in texts(at)
+    assert "Nothing is training or waiting right now." in texts(at)  # no student waits
+
+    # A preset an earlier server stored opens at once, and Home says so.
+    first = PRESETS[0].config()
+    (tmp_path / ".trained" / first.run_id).mkdir(parents=True)
+    (tmp_path / ".trained" / first.run_id / "run.json").write_text("{}")
+    monkeypatch.setattr(server, "_service", TrainingService(lambda: tmp_path, workers=1))
+    at.switch_page("pages/home.py").run()
+    assert_clean(at)
+    timings = [c.value for c in at.caption if "server" in c.value]
+    assert timings[0] == "Already trained on this server: it opens at once."
+    assert all("Already trained" not in timing for timing in timings[1:])

@@ -160,6 +160,73 @@ def test_a_finished_run_is_found_on_disk_by_a_new_server(tmp_path):
         np.testing.assert_array_equal(a, b)
 
 
+def test_prepared_runs_train_when_nobody_waits_and_are_then_found_finished(tmp_path):
+    """The Home presets are trained ahead: a student's run always goes first, a student who
+    asks for a prepared run waits for it like for any run, and nobody can stop it."""
+    service = TrainingService(lambda: tmp_path, workers=1).start()
+    try:
+        students_run = service.request(tiny(epochs=300, seed=81), "student-1")
+        _until(lambda: students_run.snapshot().state == "running")
+        unasked, asked = tiny(epochs=40, seed=82), tiny(seed=83)
+        assert service.prepare([unasked, asked]) == 2
+        assert service.prepare([unasked]) == 0  # known already
+        assert service.class_view().preparing == 2
+        second_student = service.request(tiny(seed=84), "student-2")
+        assert second_student.snapshot().queue_place == 1  # before the prepared runs
+        # A student asking for a prepared run that has not started queues like any request.
+        waiting = service.request(asked, "student-3")
+        assert waiting.snapshot().queue_place == 2
+        assert service.class_view().preparing == 2  # still the server's, whoever waits
+        ahead = service.watch(unasked.run_id, "teacher")
+        assert ahead is not None and ahead.snapshot().queue_place is None
+
+        assert students_run.stop() == "stopping" and students_run.join(60)
+        assert second_student.join(120) and waiting.join(120)
+        assert waiting.snapshot().state == "completed"
+        assert ahead.snapshot().state in ("queued", "starting", "running")  # trained last
+
+        # It trains with nobody waiting for it; a student attaching cannot stop it.
+        _until(lambda: ahead.snapshot().state == "running")
+        watcher = service.request(unasked, "student-4")
+        assert watcher.stop() == "left"
+        service.release_session("student-4")
+        assert ahead.join(120) and ahead.snapshot().state == "completed"
+        assert service.class_view().preparing == 0
+        # Asked for now, it is finished at once, with its model.
+        found = service.request(unasked, "student-5")
+        assert found.snapshot().state == "completed" and found.result() is not None
+        _until(lambda: (tmp_path / ".trained" / unasked.run_id / "run.json").is_file())
+    finally:
+        service.shutdown()
+    # A new server prepares nothing that is stored already, and the Home page says so.
+    again = TrainingService(lambda: tmp_path, workers=1)
+    assert again.is_trained(unasked) and not again.is_trained(tiny(seed=86))
+    assert again.prepare([unasked, asked]) == 0
+
+
+def test_the_server_prepares_the_home_presets_once_it_has_warmed_up(monkeypatch):
+    import pages.ui.service as server
+    from ae_core.presets import PRESETS
+
+    asked: list[str] = []
+
+    class Recorder:
+        def prepare(self, configs):
+            asked.extend(config.run_id for config in configs)
+
+    monkeypatch.setattr(server, "_service", None)
+    monkeypatch.setattr(server, "training_service", Recorder)
+    monkeypatch.setenv("AE_WARM_UP", "1")
+    everything = [preset.config().run_id for preset in PRESETS]
+    for setting, expected in (("1", everything), ("0", [])):
+        asked.clear()
+        monkeypatch.setenv("AE_PREPARE_PRESETS", setting)
+        thread = server.warm_up_in_background()
+        assert thread is not None
+        thread.join(60)
+        assert asked == expected
+
+
 @pytest.mark.data_free
 def test_the_memory_budget_drops_the_least_recently_used_model():
     models = {k: build_autoencoder(tiny(seed=i)) for i, k in enumerate("abc")}

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 MEMORY_VARIABLE = "AE_MODEL_MEMORY_MB"
 WARM_UP_VARIABLE = "AE_WARM_UP"
+PREPARE_VARIABLE = "AE_PREPARE_PRESETS"
 DEFAULT_MEMORY_MB = 256
 
 _service: TrainingService | None = None
@@ -60,25 +61,33 @@ def existing_service() -> TrainingService | None:
     return _service
 
 
-def warm_up_in_background() -> None:
+def warm_up_in_background() -> threading.Thread | None:
     """Start the service and load TensorFlow and MNIST here too, without delaying a page.
 
     Called once the first page has been drawn, so the first press of a preset pays for
-    neither. $AE_WARM_UP=0 turns it off (e.g. to check what a page itself imports).
+    neither. $AE_WARM_UP=0 turns it off (e.g. to check what a page itself imports). Then the
+    Home presets are prepared (trained ahead while no student waits, and kept in the runs
+    folder, so a server trains each only once); $AE_PREPARE_PRESETS=0 turns that off.
     """
     if os.environ.get(WARM_UP_VARIABLE, "1").strip() == "0" or _service is not None:
-        return
+        return None
 
     def warm() -> None:
         try:
-            training_service()
+            service = training_service()
             from ae_core.data import load_dataset
 
             load_dataset("mnist")
+            if os.environ.get(PREPARE_VARIABLE, "1").strip() != "0":
+                from ae_core.presets import PRESETS
+
+                service.prepare(preset.config() for preset in PRESETS)
         except Exception:  # a missing dataset is reported by the page that needs it
             log.warning(_("warm-up incomplete"), exc_info=True)
 
-    threading.Thread(target=warm, name="ae-warm-up", daemon=True).start()
+    thread = threading.Thread(target=warm, name="ae-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def memory_budget() -> int:
