@@ -4,10 +4,10 @@ A run is repeatable from its seed alone: the seed fixes the initial weights (per
 initializer seeds), the training subset, the shuffling and the noise (numpy Generators owned by
 the run). Nothing here touches process-wide random state, so sessions can train side by side.
 
-Training can be stopped from another thread with a `threading.Event` (honoured before the next
-batch); a loss that turns NaN or infinite stops the run when the call into the graph it appears
-in returns (at most `report_every` batches, a fraction of a second) and restores the last
-weights that gave a finite loss.
+Training can be stopped from another thread with a `threading.Event` (honoured within 20 ms,
+before the next batch: `ae_core.batch_gate`); a loss that turns NaN or infinite stops the run
+when the call into the graph it appears in returns (at most `report_every` batches, a
+fraction of a second) and restores the last weights that gave a finite loss.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import tensorflow as tf
 from ae_core.architectures import Autoencoder, PretrainStage, get_architecture
 from ae_core.architectures.autoencoder import predict_in_batches
 from ae_core.architectures.model import AutoencoderModel
+from ae_core.batch_gate import BatchGate, StopRelay
 from ae_core.config import TrainConfig
 from ae_core.constants import FINAL_STAGE
 from ae_core.data import Dataset, load_dataset, one_per_class, subset, subset_indices
@@ -306,18 +307,29 @@ class _Trainer:
         data = self._stage_data(stage)
         # Keras runs one report window of batches per call into the graph: for small dense
         # models that saves most of the per-batch Python overhead (bench/speedups.py), and
-        # a stop still lands before the next batch because the input pipeline checks it.
+        # a stop still lands before the next batch because each batch passes the gate.
         data.model.compile(
             optimizer=make_optimizer(self.config.train), steps_per_execution=self.report_every
         )
-        monitor = _Monitor(self.stop, self._batches_done)
+        monitor = _Monitor(self.stop, self._batches_done, self.batches_per_epoch)
         feed = EpochFeed(
             data.targets,
             len(data.positions),
             self.config.train.batch_size,
-            keep_going=monitor.take_next_batch,
+            gate=monitor.gate,
             noisy=data.clean is not None,
         )
+        with StopRelay(self.stop, monitor.gate):
+            return self._run_epochs(stage, epochs, data, feed, monitor)
+
+    def _run_epochs(
+        self,
+        stage: PretrainStage | None,
+        epochs: int,
+        data: _StageData,
+        feed: EpochFeed,
+        monitor: _Monitor,
+    ) -> tuple[Status, str]:
         # One tensor per stage (per process, for clean images); each epoch only gathers
         # batches from it in a new order. (Handing Keras numpy arrays per epoch would copy
         # the whole set twice an epoch.)
@@ -506,7 +518,7 @@ class EpochFeed:
         targets: tf.Tensor,
         count: int,
         batch_size: int,
-        keep_going: Callable[[], bool] | None = None,
+        gate: BatchGate | None = None,
         noisy: bool = False,
     ):
         self.order = tf.Variable(tf.zeros([count], tf.int64), trainable=False)
@@ -516,7 +528,7 @@ class EpochFeed:
             lambda b: order[b * batch_size : tf.minimum((b + 1) * batch_size, count)]
         )
         source = self.inputs if self.inputs is not None else targets
-        self.dataset = _gathered(indices, source, targets, keep_going)
+        self.dataset = _gathered(indices, source, targets, gate)
 
     def epoch(self, order: np.ndarray, inputs: np.ndarray | None = None) -> tf.data.Dataset:
         self.order.assign(order.astype(np.int64))
@@ -530,24 +542,24 @@ def shuffled_batches(
     targets: tf.Tensor,
     order: np.ndarray,
     batch_size: int,
-    keep_going: Callable[[], bool] | None = None,
+    gate: BatchGate | None = None,
 ) -> tf.data.Dataset:
     """Batches of (inputs, targets) in the given order, gathered from tensors in memory.
 
-    `keep_going` is asked before each batch is handed to the model; once it says False the
-    data ends there, even in the middle of a call that runs several batches.
+    Each batch passes `gate` as the model takes it; once the gate is closed the data ends
+    there, even in the middle of a call that runs several batches.
     """
     indices = tf.data.Dataset.from_tensor_slices(order).batch(batch_size)
-    return _gathered(indices, inputs, targets, keep_going)
+    return _gathered(indices, inputs, targets, gate)
 
 
 def _gathered(
     indices: tf.data.Dataset,
     inputs: tf.Tensor,
     targets: tf.Tensor,
-    keep_going: Callable[[], bool] | None,
+    gate: BatchGate | None,
 ) -> tf.data.Dataset:
-    """(inputs, targets) batches gathered at each batch of `indices`, checked by `keep_going`."""
+    """(inputs, targets) batches gathered at each batch of `indices`, through `gate`."""
 
     def gather(tensor: tf.Tensor, i: tf.Tensor) -> tf.Tensor:
         batch = tf.gather(tensor, i)
@@ -558,11 +570,13 @@ def _gathered(
     else:
         batches = indices.map(lambda i: (gather(inputs, i), gather(targets, i)))
     batches = batches.prefetch(2)
-    if keep_going is None:
-        return batches
-    # After the prefetch, and with no prefetch injected after it, so the question is asked
-    # when the model takes a batch, not ahead of it.
-    checked = batches.take_while(lambda *_: tf.reshape(tf.py_function(keep_going, [], tf.bool), []))
+    return batches if gate is None else through_gate(batches, gate)
+
+
+def through_gate(batches: tf.data.Dataset, gate: BatchGate) -> tf.data.Dataset:
+    """`batches`, each passing `gate` as the model takes it: last in the pipeline, with no
+    prefetch injected after it, so no batch is asked for ahead of the model."""
+    checked = batches.take_while(lambda *_: gate.admit())
     options = tf.data.Options()
     options.experimental_optimization.inject_prefetch = False
     return checked.with_options(options)
@@ -581,19 +595,25 @@ def _batches(inputs: np.ndarray, targets: np.ndarray) -> list[tuple[tf.Tensor, t
 class _Monitor(keras.callbacks.Callback):
     """Stop requests and last-good-weights snapshots, inside Keras' loop.
 
-    Keras calls it once per call into the graph (`report_every` batches); the input pipeline
-    asks `take_next_batch` before every single batch, which is where a stop takes effect and
-    where the batches are counted. It hands the count and the loss to `on_batches`, and knows
-    nothing else about the run.
+    Keras calls it once per call into the graph (`report_every` batches); every single batch
+    passes its `gate` in the input pipeline, which is where a stop takes effect and where the
+    batches are counted. It hands the count and the loss to `on_batches`, and knows nothing
+    else about the run.
     """
 
-    def __init__(self, stop: threading.Event, on_batches: Callable[[int, float], None]):
+    def __init__(
+        self,
+        stop: threading.Event,
+        on_batches: Callable[[int, float], None],
+        batches_per_epoch: int,
+    ):
         super().__init__()
         self.stop = stop
         self.on_batches = on_batches
+        self.batches_per_epoch = batches_per_epoch
+        self.gate = BatchGate()
         self.epoch = 1
-        self.batches_taken = 0
-        self.stopped = False
+        self._stop_seen = False
         self.diverged_at: tuple[int, int] | None = None  # (epoch, batch)
         self._candidate: list[np.ndarray] | None = None
         self._candidate_at: tuple[int, int] | None = None
@@ -602,19 +622,21 @@ class _Monitor(keras.callbacks.Callback):
 
     def start_epoch(self, epoch: int) -> None:
         self.epoch = epoch
-        self.batches_taken = 0
+        self.gate.reset()
 
-    def take_next_batch(self) -> bool:
-        """Called by the input pipeline (a TensorFlow thread) before each batch."""
-        if self.stop.is_set():
-            self.stopped = True
-            return False
-        self.batches_taken += 1
-        return True
+    @property
+    def batches_taken(self) -> int:
+        return self.gate.admitted
+
+    @property
+    def stopped(self) -> bool:
+        """Whether a stop cut the epoch short (the gate refused a batch, or Keras was told)."""
+        refused = self.gate.closed and self.batches_taken < self.batches_per_epoch
+        return self._stop_seen or refused
 
     def on_train_batch_begin(self, batch, logs=None):
         if self.stop.is_set():
-            self.stopped = True
+            self._stop_seen = True
             self.model.stop_training = True
             return
         # The weights before this call are confirmed good once its loss comes out finite.
@@ -623,16 +645,17 @@ class _Monitor(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         logs = logs or {}
+        taken = self.batches_taken
         if not finite(logs):
-            self.diverged_at = (self.epoch, self.batches_taken)
+            self.diverged_at = (self.epoch, taken)
             self.model.stop_training = True
             return
         if self._candidate is not None:
             self._last_good, self._last_good_at = self._candidate, self._candidate_at
             self._candidate = None
-        self.on_batches(self.batches_taken, float(logs["loss"]))
+        self.on_batches(taken, float(logs["loss"]))
         if self.stop.is_set():  # e.g. set by the progress callback just above
-            self.stopped = True
+            self._stop_seen = True
             self.model.stop_training = True
 
     def restore_last_good(self) -> tuple[int, int] | None:

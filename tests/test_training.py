@@ -1,15 +1,23 @@
 import threading
+import time
 
 import numpy as np
 import pytest
 import tensorflow as tf
 
 from ae_core.architectures import all_architectures
+from ae_core.batch_gate import BatchGate, StopRelay
 from ae_core.errors import TrainingError
 from ae_core.metrics import per_image_mse
 from ae_core.noise import add_noise
 from ae_core.progress import BatchProgress, EpochReport
-from ae_core.training import build_autoencoder, make_optimizer, shuffled_batches, train
+from ae_core.training import (
+    build_autoencoder,
+    make_optimizer,
+    shuffled_batches,
+    through_gate,
+    train,
+)
 from tests.conftest import mean_image_mse, small_run
 
 ALL = [a.name for a in all_architectures()]
@@ -96,23 +104,49 @@ def test_stop_from_another_thread_ends_the_run_within_one_batch_and_keeps_weight
     assert not np.allclose(result.autoencoder.reconstruct(images), untrained.reconstruct(images))
 
 
-def test_a_stop_lands_before_the_next_batch_even_inside_a_multi_batch_call(small_mnist):
-    # The trainer lets Keras run several batches per call into the graph; the input pipeline
-    # is what makes a stop land between two of them.
+def test_a_closed_gate_lets_no_further_batch_through_and_counts_only_those_taken(small_mnist):
+    # The trainer lets Keras run several batches per call into the graph; the gate in the
+    # input pipeline is what makes a stop land between two of them.
+    gate = BatchGate()
+    images = tf.constant(small_mnist.x_train[:640])
+    batches = iter(shuffled_batches(images, images, np.arange(640), 32, gate))
+    for _ in range(3):
+        next(batches)
+    assert gate.admitted == 3  # counted as the model takes them, never ahead
+    gate.close()
+    with pytest.raises(StopIteration):
+        next(batches)
+    assert gate.admitted == 3 and gate.closed
+    gate.reset()
+    assert not gate.closed and gate.admitted == 0
+
+
+def test_a_stop_request_ends_a_multi_batch_call_early(small_mnist):
+    """A stop set by another thread while one call of 20 batches runs: the relay closes the
+    gate and the call ends after the batches already taken."""
     config = small_run("dense", batch_size=32)
     model = build_autoencoder(config).model
-    model.compile(optimizer=make_optimizer(config.train), steps_per_execution=8)
+    model.compile(optimizer=make_optimizer(config.train), steps_per_execution=20)
     images = tf.constant(small_mnist.x_train[:640])
-    asked = []
+    gate = BatchGate()
+    stop = threading.Event()
+    made = []
 
-    def keep_going():
-        asked.append(True)
-        return len(asked) <= 3  # the stop arrives while the first call of 8 is running
+    def slowly(x, y):  # 50 ms a batch; the stop comes while the third is being made
+        def make() -> None:
+            made.append(1)
+            if len(made) == 3:
+                threading.Thread(target=stop.set).start()
+            time.sleep(0.05)
 
-    order = np.arange(640)
-    model.fit(shuffled_batches(images, images, order, 32, keep_going), shuffle=False, verbose=0)
-    assert int(model.optimizer.iterations) == 3
-    assert len(asked) == 4  # asked once per batch it was about to take, never ahead
+        tf.py_function(make, [], [])
+        return x, y
+
+    batches = shuffled_batches(images, images, np.arange(640), 32).map(slowly)
+    with StopRelay(stop, gate):
+        model.fit(through_gate(batches, gate), shuffle=False, verbose=0)
+    trained = int(model.optimizer.iterations)
+    assert trained in (2, 3) and trained == gate.admitted  # within a batch of the stop
 
 
 def test_a_diverging_run_stops_with_a_reason_and_keeps_finite_weights(small_mnist):
