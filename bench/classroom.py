@@ -11,8 +11,10 @@ visits every page. Printed per run: sessions completed, errors, seconds from the
 first sign of progress (a queue place or the progress bar) and to "Trained for" (p50/p95),
 peak server memory (server + training processes) and threads, and the same two minutes
 after every tab has closed (`--after`, with the server's disconnected-session TTL set to
-`--ttl`). The browsers share this machine's CPU with the server: compare ratios, not seconds
-across machines.
+`--ttl`), then the threads once the server has served one more file (its web server's idle
+worker threads end only then). The server prepares no presets ahead, so `same` measures
+sessions attaching to a run while it trains. The browsers share this machine's CPU with the
+server: compare ratios, not seconds across machines.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import statistics
 import tempfile
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 from tests.browser_support import CHROMIUM, CHROMIUM_FLAGS, streamlit_server
@@ -228,6 +231,7 @@ def main() -> None:
             server_share = (watch.cpu_seconds() - cpu_before) / (time.perf_counter() - wall_before)
             time.sleep(args.after)
             after = watch.now()
+            reaped = _threads_after_one_request(url, watch)
         done = [t[1] for t in timings.values() if t[1] is not None]
         first = [t[0] for t in timings.values() if t[0] is not None]
         errors = sum(1 for t in timings.values() if t[2])
@@ -246,9 +250,21 @@ def main() -> None:
         if done:
             print(f"  (median done {statistics.median(done):.1f} s)")
         print(
+            f"  threads after one more request: {reaped} (the web server's AnyIO worker "
+            "threads that idled 10 s or more end when it next hands work to one)"
+        )
+        print(
             f"  server process CPU while the class ran (pages, not training): "
             f"{server_share:.2f} cores of {os.cpu_count()}"
         )
+
+
+def _threads_after_one_request(url: str, watch: ServerWatch) -> int:
+    """Threads once the server has served one more file: the web server (Starlette on AnyIO)
+    keeps idle worker threads until its next use of them, then ends those idle 10 s."""
+    urllib.request.urlopen(f"{url}/app/static/lab-cjk-sc.woff2", timeout=30).read()
+    time.sleep(1.0)
+    return watch.now()[1]
 
 
 def _server_pid(url: str) -> int:
