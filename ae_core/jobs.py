@@ -44,6 +44,7 @@ class JobSnapshot:
     expected_start: float | None = None  # seconds from now, an estimate
     watchers: int = 1  # sessions watching this run
     run_id: str = ""
+    prepared: bool = False  # trained ahead by the server (a Home preset), whoever watches
 
     @property
     def finished(self) -> bool:

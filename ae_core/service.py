@@ -538,6 +538,7 @@ class TrainingService:
             expected_start=self._expected_start(run) if place else None,
             watchers=len(run.watchers),
             run_id=run.run_id,
+            prepared=run.prepared,
         )
 
     def _expected_start(self, run: _Run) -> float:

@@ -43,6 +43,12 @@ def _resident_kb(pid: int) -> int:
         return 0
 
 
+def run_state(snapshot) -> str:
+    if snapshot.state not in ("starting", "running"):
+        return _("waiting")
+    return _("preparing a preset") if snapshot.prepared else _("training")
+
+
 @st.fragment(run_every=3.0)
 def class_status() -> None:
     view = training_service().class_view()
@@ -78,7 +84,7 @@ def class_status() -> None:
     )
     rows = [
         {
-            _("state"): _("training") if s.state in ("starting", "running") else _("waiting"),
+            _("state"): run_state(s),
             _("place"): s.queue_place or "",
             _("architecture"): _(get_architecture(s.config.architecture).title),
             _("code size"): s.config.model.latent_dim,

@@ -179,6 +179,7 @@ def test_prepared_runs_train_when_nobody_waits_and_are_then_found_finished(tmp_p
         assert service.class_view().preparing == 2  # still the server's, whoever waits
         ahead = service.watch(unasked.run_id, "teacher")
         assert ahead is not None and ahead.snapshot().queue_place is None
+        assert ahead.snapshot().prepared and not second_student.snapshot().prepared
 
         assert students_run.stop() == "stopping" and students_run.join(60)
         assert second_student.join(120) and waiting.join(120)
