@@ -116,14 +116,6 @@ if plan.fixed:
     st.caption(_("Fixed by the lesson: {settings}.").format(settings=fixed))
 session.settings[arch_name] = values
 
-config = None
-try:
-    config = RunConfig.create(arch_name, **values)
-except ConfigError as exc:
-    st.error(str(exc), icon=":material/error:")
-if config is not None:
-    write_setup_to_address(config)  # copying the address now shares this exact setup
-
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def network_layers(config_json: dict):
@@ -133,22 +125,34 @@ def network_layers(config_json: dict):
     return build_autoencoder(RunConfig.from_dict(config_json)).layers()
 
 
-if config is not None:
-    st.download_button(
-        _("Export these settings as a Python script"),
-        data=functools.partial(standalone_script, config),
-        file_name=f"autoencoder_{config.architecture}.py",
-        mime="text/x-python",
-        on_click="ignore",
-        icon=":material/code:",
-        key="train.export",
-        help=_(
-            "A standalone script in plain Keras (no part of this lab) that builds "
-            "and trains this exact network with this loss."
-        ),
-    )
-    with st.expander(_("Network"), expanded=first_visit), st.spinner(_("Drawing the network...")):
-        show_chart(network_diagram(network_layers(config.to_dict())))
+config = None
+# The settings' error, or the export and the network: one container either way, so the live
+# progress below keeps its place in the page (see page_start).
+with st.container():
+    try:
+        config = RunConfig.create(arch_name, **values)
+    except ConfigError as exc:
+        st.error(str(exc), icon=":material/error:")
+    if config is not None:
+        write_setup_to_address(config)  # copying the address now shares this exact setup
+        st.download_button(
+            _("Export these settings as a Python script"),
+            data=functools.partial(standalone_script, config),
+            file_name=f"autoencoder_{config.architecture}.py",
+            mime="text/x-python",
+            on_click="ignore",
+            icon=":material/code:",
+            key="train.export",
+            help=_(
+                "A standalone script in plain Keras (no part of this lab) that builds "
+                "and trains this exact network with this loss."
+            ),
+        )
+        with (
+            st.expander(_("Network"), expanded=first_visit),
+            st.spinner(_("Drawing the network...")),
+        ):
+            show_chart(network_diagram(network_layers(config.to_dict())))
 
 # --- start and stop -------------------------------------------------------------------
 start_col, stop_col, note_col = st.columns([1, 1, 4])
@@ -162,7 +166,7 @@ if (
     )
     and config is not None
 ):
-    with user_errors():
+    with note_col, user_errors():  # beside the buttons: the live progress keeps its place
         remember_settings(session, config)
         start_training(session, config)
         st.rerun()

@@ -256,3 +256,33 @@ def test_leaving_a_shared_run_is_not_undone_by_the_address(runs):
     assert stayer.snapshot().watchers == 1
     stayer.stop()
     assert stayer.join(120)
+
+
+def _top_level_place(at, text: str) -> int:
+    """Index, among the page's top-level blocks and elements, of the one that holds `text`."""
+
+    def holds(node) -> bool:
+        if text in str(getattr(node, "value", "")):
+            return True
+        return any(holds(child) for child in getattr(node, "children", {}).values())
+
+    return next(i for i, node in enumerate(at.main.children.values()) if holds(node))
+
+
+@pytest.mark.data_free
+def test_the_live_progress_keeps_its_place_while_messages_come_and_go():
+    """The Train page's progress is a fragment the browser reruns on a timer; a notice above
+    it once moved it down a place between two reruns, which broke pages under load."""
+    at = new_app().run()
+    at.switch_page("pages/train.py").run()
+    assert_clean(at)
+    progress = "Press **Start training**"
+    place = _top_level_place(at, progress)
+    lab = at.session_state[SESSION_KEY]
+    lab.notices.append("A notice for this test.")
+    lab.problems.append("A problem for this test.")
+    at.run()
+    assert_clean(at)
+    assert [i.value for i in at.info if "notice" in i.value] == ["A notice for this test."]
+    assert [e.value for e in at.error] == ["A problem for this test."]
+    assert _top_level_place(at, progress) == place

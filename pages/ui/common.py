@@ -35,11 +35,16 @@ def page_start(title: str, intro: str | None = None) -> LabSession:
         st.caption(intro)
     session = lab()
     collect_finished_job(session)
-    with user_errors():
-        continue_lineup(session)
-    while session.notices:
-        st.info(shown(session.notices.pop(0)))
-    show_problems(session)
+    # Messages come and go between reruns; in one container that is always there, they leave
+    # what follows at the same place in the page. A `run_every` fragment whose place moved
+    # while the browser still had its timer running broke the page under load (the
+    # frontend's "'setIn' cannot be called on an ElementNode"; Streamlit issue #15084).
+    with st.container():
+        with user_errors():
+            continue_lineup(session)
+        while session.notices:
+            st.info(shown(session.notices.pop(0)))
+        show_problems(session)
     show_lesson_sidebar(session, lesson_plan())
     return session
 
