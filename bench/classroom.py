@@ -101,8 +101,10 @@ async def one_student(
     context = await browser.new_context(viewport={"width": 1300, "height": 1100})
     page = await context.new_page()
     # Thirty tabs booting at once on two cores take far longer than Playwright's default
-    # 30 s to load; that is the browsers' share of the machine, not the server failing.
+    # 30 s to load or to get a button ready for a click; that is the browsers' share of the
+    # machine, not the server failing.
     page.set_default_navigation_timeout(300_000)
+    page.set_default_timeout(300_000)
     problems = []
     page.on("pageerror", lambda exc: problems.append(str(exc)))
     try:
@@ -133,7 +135,7 @@ async def one_student(
             problems.append("an error box")
         timings[index] = (first, done, problems)
     except Exception as exc:  # a timeout is one student's error, not the run's end
-        timings[index] = (None, None, [*problems, f"{type(exc).__name__}: {exc}"[:200]])
+        timings[index] = (None, None, [*problems, f"{type(exc).__name__}: {exc}"[:600]])
     finally:
         await context.close()
 
