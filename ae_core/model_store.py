@@ -44,9 +44,8 @@ class TrainedStore:
 
     def find(self, run_id: str) -> Path | None:
         """The folder of a completed run with this id: the store's, or one a user saved."""
-        own = self.folder / run_id
-        if (own / "run.json").is_file():
-            return own
+        if self.holds(run_id):
+            return self.folder / run_id
         for summary in list_runs(Path(self._root())):
             if summary.run_id == run_id and summary.status == "completed":
                 return summary.folder
