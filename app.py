@@ -79,4 +79,7 @@ def main() -> None:
 # "spawn", which imports the parent's __main__ in every new process (as "__mp_main__"): the
 # guard keeps them from building a page and starting a training service of their own.
 if __name__ == "__main__":
-    main()
+    from pages.ui.entry import running_the_app
+
+    with running_the_app():
+        main()

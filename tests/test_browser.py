@@ -265,3 +265,32 @@ def test_a_chinese_browser_gets_the_lab_in_chinese_with_its_own_font(server, bro
     assert page.get_by_role("combobox", name="Model").input_value().startswith("Run 1: ")
     assert not errors, errors
     context.close()
+
+
+def test_a_shared_setup_link_opened_first_on_a_fresh_server_gets_the_whole_app(
+    browser, tmp_path, artifacts
+):
+    """Until some session has built the app's navigation, Streamlit runs pages/train.py for
+    /train without app.py (see pages/ui/entry.py). The first student of a fresh server who
+    opens a teacher's setup link still gets the app: its language, its navigation, the page
+    asked for and the link's settings."""
+    with streamlit_server(tmp_path / "runs", tmp_path / "streamlit.log") as url:
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1300, "height": 1000})
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"{url}/train?arch=sparse&latent_dim=12&l1_weight=0.001&epochs=7")
+        page.get_by_role("heading", name="训练模型").wait_for(timeout=120_000)
+        epochs = page.get_by_label("训练轮数", exact=True)
+        epochs.wait_for(timeout=60_000)
+        page.wait_for_timeout(1_000)
+        page.screenshot(path=artifacts / "14-setup-link-first-on-a-fresh-server.png")
+        assert epochs.input_value() == "7"
+        assert page.get_by_label("编码维度", exact=True).input_value() == "12"
+        assert re.search(r"/train\?arch=sparse&.*epochs=7", page.url), page.url
+        # The app's own navigation, titled in the session's language (Streamlit's fallback
+        # lists the files in pages/, named after them).
+        nav = page.locator("[data-testid='stSidebarNav']").inner_text()
+        assert "班级" in nav and "训练" in nav and "class view" not in nav, nav
+        assert not errors, errors
+        context.close()

@@ -12,6 +12,7 @@ import subprocess
 import sys
 
 import pytest
+from streamlit.runtime.scriptrunner import script_runner
 
 from tests.conftest import ROOT
 from tests.page_support import (
@@ -259,13 +260,30 @@ def test_a_diverging_run_is_reported_and_the_previous_model_stays(trained_app, r
     assert at.session_state[SESSION_KEY].current == before
 
 
+# Taken when the tests are collected, before any app run has installed the guard.
+ORIGINAL_CLEANUP = script_runner._clean_problem_modules
+
+
 @pytest.mark.data_free
-def test_script_runs_leave_keras_global_state_alone():
-    """Streamlit would call keras.backend.clear_session() after every run (see keras_guard)."""
+@pytest.mark.parametrize("page", [None, "pages/learn.py"])
+def test_script_runs_leave_keras_global_state_alone(page, monkeypatch):
+    """Streamlit would call keras.backend.clear_session() after every run (see keras_guard).
+
+    Also on a page Streamlit runs without app.py (AppTest does, and so does a fresh server
+    for an address like /learn, see pages/ui/entry.py): the page runs app.py, which installs
+    the guard."""
     import keras
 
+    assert ORIGINAL_CLEANUP.__module__ == script_runner.__name__  # Streamlit's, not the guard
+    at = new_app()
+    if page is not None:
+        at.run()
+        at.switch_page(page)
+    # Streamlit's own cleanup back in place, as on a server whose app.py has not run yet.
+    monkeypatch.setattr(script_runner, "_clean_problem_modules", ORIGINAL_CLEANUP)
     before = keras.layers.Dense(1).name
-    new_app().run()
+    at.run()
+    assert_clean(at)
     after = keras.layers.Dense(1).name
     # Layer names count up from Keras' global state; a cleared session starts again at "dense".
     assert after != "dense" and after != before

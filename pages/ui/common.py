@@ -13,6 +13,7 @@ from ae_core.errors import AELabError
 from ae_core.i18n import _, lazy, shown
 from ae_core.progress import progress_line
 from pages.ui.charts import projector_toggle
+from pages.ui.entry import through_the_app
 from pages.ui.language import language_switch, worded
 from pages.ui.lesson_file import lesson_plan, show_lesson_sidebar
 from pages.ui.run_files import run_files
@@ -28,6 +29,7 @@ SIDEBAR_REFRESH_SECONDS = 2.0
 
 def page_start(title: str, intro: str | None = None) -> LabSession:
     """Title, intro and any pending notices; also picks up a training run that has finished."""
+    through_the_app()
     language_switch()
     projector_toggle()
     st.title(title)
