@@ -51,8 +51,7 @@ class ServerWatch:
     def cpu_seconds(self) -> float:
         """CPU time the server process itself has used (its training workers not counted:
         what is left is drawing pages for the sessions)."""
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return process_cpu_seconds(self.pid)
 
     def now(self) -> tuple[float, int]:
         pids = [self.pid, *_descendants(self.pid)]
@@ -72,6 +71,12 @@ class ServerWatch:
             memory, threads = self.now()
             self.peak_mb = max(self.peak_mb, memory)
             self.peak_threads = max(self.peak_threads, threads)
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds a process has used so far (raises OSError once it is gone)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _descendants(pid: int) -> list[int]:

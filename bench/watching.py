@@ -14,16 +14,13 @@ The browsers share this machine's cores with the training: compare rows of one r
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import tempfile
 import time
 from pathlib import Path
 
-from bench.classroom import _server_pid
+from bench.classroom import _server_pid, process_cpu_seconds
 from tests.browser_support import CHROMIUM, CHROMIUM_FLAGS, streamlit_server
-
-TICK = os.sysconf("SC_CLK_TCK")
 
 
 def cpu_seconds(keep) -> float:
@@ -33,13 +30,11 @@ def cpu_seconds(keep) -> float:
         if not proc.name.isdigit():
             continue
         try:
-            stat = (proc / "stat").read_text()
-        except OSError:
+            name = (proc / "comm").read_text().strip()
+            if keep(int(proc.name), name):
+                total += process_cpu_seconds(int(proc.name))
+        except OSError:  # ended meanwhile
             continue
-        name = stat[stat.index("(") + 1 : stat.rindex(")")]
-        if keep(int(proc.name), name):
-            fields = stat.rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / TICK
     return total
 
 

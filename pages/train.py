@@ -232,10 +232,10 @@ def shared_plane(codes):
 
 # Redraws cost the server CPU that training needs: the progress every 2 s while a run trains
 # (its line carries the running loss), every 3 s while it waits in the queue. The charts
-# change once an epoch and redraw on their own, every 5 s: re-sent every 2 s with the
-# progress, they were most of what a watching tab cost its browser and the server (five tabs
-# watching one run: 0.95 of a core for Chromium and 0.32 for the server, against 0.20 and
-# 0.02 without the charts).
+# change once an epoch and redraw on their own, every 5 s, not with every progress redraw.
+# With the shared PCA above, five tabs watching one run cost the server 0.13-0.14 of a core
+# against 0.39-0.41 before (bench.watching); the browsers' share did not fall, as charts
+# that have changed cost the same to draw.
 CHART_SECONDS = 5.0
 
 
