@@ -85,7 +85,9 @@ def class_status() -> None:
     rows = [
         {
             _("state"): run_state(s),
-            _("place"): s.queue_place or "",
+            # One type per column: a mix of numbers and blanks costs every redraw a failed
+            # conversion to Arrow and a logged traceback.
+            _("place"): str(s.queue_place or ""),
             _("architecture"): _(get_architecture(s.config.architecture).title),
             _("code size"): s.config.model.latent_dim,
             _("epochs"): s.config.train.epochs,
