@@ -6,7 +6,9 @@ One `TrainingService` serves every session of a server:
   for a run that is queued, training or finished on this server, or stored on disk, is
   attached to it and sees the same progress and the same model. Models are read-only.
 - At most `workers` runs train at once, each in a worker process (`ae_core.worker`); the
-  rest wait first come, first served, at most one waiting run per session.
+  rest wait first come, first served, at most one waiting run per session. Each worker has a
+  *lane* of its own: a one-process pool that gets a fresh process after a few runs (see
+  `_Lane` for why not one pool with `max_tasks_per_child`).
 - Sessions *watch* runs. A session that leaves (`release_session`, or the liveness check
   says it is gone) stops watching: a waiting run nobody watches is dropped, a training one is
   stopped. Stop from one of several watchers only detaches that watcher.
@@ -27,7 +29,6 @@ import itertools
 import logging
 import multiprocessing
 import os
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -63,6 +64,25 @@ def estimated_seconds(config: RunConfig, rate: float | None = None) -> float:
     passes += getattr(config.model, "pretrain_epochs", 0) * layers
     images = (config.data.train_size or 60_000) * passes
     return STARTUP_SECONDS + images / (rate or ESTIMATED_RATES.get(config.architecture, 9_000))
+
+
+@dataclass
+class _Lane:
+    """One worker's place: a pool of one process, training one run at a time.
+
+    After `runs_per_worker` runs the lane gets a fresh pool and the old process exits
+    (TensorFlow returns memory to the system only when a process ends). One shared pool
+    with `max_tasks_per_child` did this before, and stalled a class: the pool's one thread
+    that reads every worker's results waits for an exiting worker to end before it reads
+    on (seen for up to 100 s, the other worker blocked handing back its weights), and it can
+    fail to replace an exited worker at all (CPython gh-115634, unfixed in 3.11 and 3.12).
+    A lane's pool is replaced only while the lane is free, so no process exits under a run,
+    and one worker's exit holds up nobody else's results.
+    """
+
+    pool: concurrent.futures.Executor
+    runs: int = 0  # runs this lane's current process has been given
+    run: _Run | None = None
 
 
 @dataclass
@@ -156,6 +176,7 @@ class TrainingService:
         runs_per_worker: int = 6,
         datasets: tuple[str, ...] = ("mnist",),
         is_connected: Callable[[str], bool] | None = None,
+        pool_factory: Callable[[Callable, tuple], concurrent.futures.Executor] | None = None,
         grace_seconds: float = 120.0,
         on_session_end: Callable[[str], None] | None = None,
         housekeeping: Callable[[], None] | None = None,
@@ -167,6 +188,7 @@ class TrainingService:
         self.store = TrainedStore(runs_root)
         self.models = ModelCache(memory_budget)
         self._runs_per_worker = runs_per_worker
+        self._pool_factory = pool_factory or one_process_pool
         self._datasets = datasets
         self._is_connected = is_connected
         self._grace = grace_seconds
@@ -185,7 +207,7 @@ class TrainingService:
         self._context = multiprocessing.get_context("spawn")
         self._progress = self._context.Queue()
         self._stop_flags = self._context.RawArray("b", len(self._free_slots))
-        self._pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self._lanes: list[_Lane] = []
         self._warm_ups: list[concurrent.futures.Future] = []
         self._closed = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -194,8 +216,8 @@ class TrainingService:
     def start(self) -> TrainingService:
         """Start the worker processes (each loads TensorFlow and the data now) and helpers."""
         with self._lock:
-            self._pool = self._new_pool()
-            self._warm_ups = [self._pool.submit(_warm_up) for _ in range(self.workers)]
+            self._lanes = [_Lane(self._new_pool()) for _ in range(self.workers)]
+            self._warm_ups = [lane.pool.submit(_warm_up) for lane in self._lanes]
         for target, name in ((self._relay, "ae-progress"), (self._janitor, "ae-janitor")):
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
@@ -207,27 +229,24 @@ class TrainingService:
         with self._lock:
             for run in self._running:
                 self._set_stop_flag(run)
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            lanes, self._lanes = self._lanes, []
+        for lane in lanes:
+            lane.pool.shutdown(wait=True, cancel_futures=True)
         self._progress.put(None)
         for thread in self._threads:
             thread.join(timeout=5)
 
-    def _new_pool(self) -> concurrent.futures.ProcessPoolExecutor:
+    def _new_pool(self) -> concurrent.futures.Executor:
         from ae_core.worker import start_worker
 
-        # Python 3.10 has no max_tasks_per_child: its workers live as long as the server.
-        recycle = (
-            {"max_tasks_per_child": self._runs_per_worker} if sys.version_info >= (3, 11) else {}
-        )
-        return concurrent.futures.ProcessPoolExecutor(
-            max_workers=self.workers,
-            mp_context=self._context,
-            initializer=start_worker,
-            initargs=(self._progress, self._stop_flags, self._datasets),
-            **recycle,
-        )
+        return self._pool_factory(start_worker, (self._progress, self._stop_flags, self._datasets))
+
+    def _replace_pool(self, lane: _Lane) -> None:
+        """A fresh process for a free lane; the old one ends on the old pool's own thread."""
+        old, lane.pool, lane.runs = lane.pool, self._new_pool(), 0
+        old.shutdown(wait=False, cancel_futures=False)
+        if not self._queue:  # nobody waits: load TensorFlow and the data now, not at the next run
+            lane.pool.submit(_warm_up)
 
     # --- what sessions do ------------------------------------------------------------------
     def request(self, config: RunConfig, session_id: str, name: str = "") -> RunHandle:
@@ -378,7 +397,7 @@ class TrainingService:
 
     def _schedule(self) -> None:
         """Start waiting runs, oldest first, while a worker is free; then one prepared run."""
-        while len(self._running) < self.workers and self._pool is not None:
+        while (lane := next((ln for ln in self._lanes if ln.run is None), None)) is not None:
             if self._queue:
                 run = self._queue.pop(0)
             elif self._ahead and not any(r.prepared for r in self._running):
@@ -390,15 +409,16 @@ class TrainingService:
             run.state, run.message = "starting", lazy("Preparing the data and the network...")
             run.started = time.perf_counter()
             self._running.append(run)
+            lane.run, lane.runs = run, lane.runs + 1
             try:
-                future = self._pool.submit(_train, run.order, run.config.to_dict(), run.slot)
+                future = lane.pool.submit(_train, run.order, run.config.to_dict(), run.slot)
             except (BrokenProcessPool, RuntimeError) as exc:
-                self._pool_broke(exc)
+                self._pool_broke(lane, exc)
                 self._finish(run, WorkerResult("failed", _broken_message(), [], [], []))
                 continue
-            future.add_done_callback(functools.partial(self._collect, run))
+            future.add_done_callback(functools.partial(self._collect, lane, run))
 
-    def _collect(self, run: _Run, future: concurrent.futures.Future) -> None:
+    def _collect(self, lane: _Lane, run: _Run, future: concurrent.futures.Future) -> None:
         """A worker has returned (on the pool's own thread): keep the outcome, go on."""
         try:
             outcome = future.result()
@@ -407,12 +427,15 @@ class TrainingService:
             run.relayed.wait(timeout=RELAY_WAIT_SECONDS)
         except BrokenProcessPool as exc:
             with self._lock:
-                self._pool_broke(exc)
+                self._pool_broke(lane, exc)
             outcome = WorkerResult("failed", _broken_message(), [], [], [])
         except concurrent.futures.CancelledError:
             outcome = WorkerResult("failed", lazy("The server is shutting down."), [], [], [])
         with self._lock:
             self._finish(run, outcome)
+            lane.run = None
+            if lane.runs >= self._runs_per_worker and lane in self._lanes:
+                self._replace_pool(lane)
             self._schedule()
         if outcome.encoder_weights:
             # Build and store the model off the pool's thread; pages read it from the cache.
@@ -514,11 +537,11 @@ class TrainingService:
         if run.slot is not None:
             self._stop_flags[run.slot] = 1
 
-    def _pool_broke(self, exc: BaseException) -> None:
-        log.error("a training process died (%s); starting new ones", exc)
-        if self._pool is not None and not self._closed.is_set():
-            self._pool.shutdown(wait=False, cancel_futures=False)
-            self._pool = self._new_pool()
+    def _pool_broke(self, lane: _Lane, exc: BaseException) -> None:
+        log.error("a training process died (%s); starting a new one", exc)
+        lane.run = None
+        if lane in self._lanes and not self._closed.is_set():
+            self._replace_pool(lane)
 
     # --- snapshots and estimates --------------------------------------------------------------
     def _snapshot(self, run: _Run) -> JobSnapshot:
@@ -610,6 +633,17 @@ class TrainingService:
                 since = self._sessions_seen_gone.setdefault(session_id, now)
                 if now - since >= self._grace:
                     self.release_session(session_id)
+
+
+def one_process_pool(initializer: Callable, initargs: tuple) -> concurrent.futures.Executor:
+    """A lane's pool: one worker process, started with `spawn` (a fresh interpreter that
+    shares nothing with the server's threads), ready once `initializer` has run."""
+    return concurrent.futures.ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=initializer,
+        initargs=initargs,
+    )
 
 
 def _warm_up() -> bool:

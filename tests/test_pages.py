@@ -426,23 +426,27 @@ def test_the_class_page_lists_a_training_run_and_a_waiting_one(tmp_path, monkeyp
     from ae_core.run_config import RunConfig
     from ae_core.service import TrainingService
 
-    class HeldPool:
+    class HeldPool(concurrent.futures.Executor):
         """A pool whose runs start and never end: the page sees one training, one waiting."""
 
-        def submit(self, *args):
+        def submit(self, *args, **kwargs):
             return concurrent.futures.Future()
 
-    service = TrainingService(lambda: tmp_path, workers=1)
-    service._pool = HeldPool()  # type: ignore[assignment]
-    service.request(RunConfig.create("deep", epochs=3), "student-a")
-    service.request(RunConfig.create("conv", epochs=2), "student-b")
-    monkeypatch.setattr(server, "_service", service)
-    caplog.set_level("INFO", logger="streamlit")
-    at = new_app().run()
-    at.switch_page("pages/class_view.py").run()
-    assert_clean(at)
-    table = at.dataframe[0].value
-    assert list(table["state"]) == ["training", "waiting"]
-    assert list(table["place"]) == ["", "1"]
-    assert list(table["epochs"]) == [3, 2]
-    assert "unsuccessful" not in caplog.text  # each column converts to Arrow as it is
+    service = TrainingService(
+        lambda: tmp_path, workers=1, pool_factory=lambda *_: HeldPool()
+    ).start()
+    try:
+        service.request(RunConfig.create("deep", epochs=3), "student-a")
+        service.request(RunConfig.create("conv", epochs=2), "student-b")
+        monkeypatch.setattr(server, "_service", service)
+        caplog.set_level("INFO", logger="streamlit")
+        at = new_app().run()
+        at.switch_page("pages/class_view.py").run()
+        assert_clean(at)
+        table = at.dataframe[0].value
+        assert list(table["state"]) == ["training", "waiting"]
+        assert list(table["place"]) == ["", "1"]
+        assert list(table["epochs"]) == [3, 2]
+        assert "unsuccessful" not in caplog.text  # each column converts to Arrow as it is
+    finally:
+        service.shutdown()

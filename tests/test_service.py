@@ -5,7 +5,9 @@ Runs here are tiny (500 images) but real: they train in the service's worker pro
 
 from __future__ import annotations
 
+import functools
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -140,6 +142,105 @@ def test_runs_training_at_once_stay_repeatable(tmp_path, small_mnist):
             ):
                 np.testing.assert_allclose(mine, theirs, rtol=1e-5, atol=1e-6)
     finally:
+        service.shutdown()
+
+
+def test_a_class_longer_than_a_worker_s_life_keeps_training(tmp_path):
+    """Each worker process is replaced after `runs_per_worker` runs; the queue goes on."""
+    service = TrainingService(lambda: tmp_path, workers=2, runs_per_worker=2).start()
+    try:
+        handles = [service.request(tiny(seed=300 + i), f"student-{i}") for i in range(7)]
+        for handle in handles:
+            assert handle.join(240), f"{handle.snapshot().state}: the queue stalled"
+        assert all(h.snapshot().state == "completed" for h in handles)
+    finally:
+        service.shutdown()
+
+
+def _worker_processes() -> list[int]:
+    """This process's children that are spawned workers (not multiprocessing's tracker)."""
+    pids = []
+    for task in Path("/proc/self/task").iterdir():
+        for child in (task / "children").read_text().split():
+            command = Path(f"/proc/{child}/cmdline").read_bytes()
+            if b"spawn_main" in command:
+                pids.append(int(child))
+    return pids
+
+
+def test_a_worker_that_dies_fails_its_run_and_the_next_run_trains(tmp_path):
+    """A training process killed mid-run (the system short of memory, say): its run ends
+    with a message saying so, and the lane gets a new process for the runs after it."""
+    import os
+    import signal
+
+    service = TrainingService(lambda: tmp_path, workers=1).start()
+    try:
+        doomed = service.request(tiny(epochs=300, seed=81), "a")
+        _until(lambda: doomed.snapshot().state == "running")
+        for pid in _worker_processes():
+            os.kill(pid, signal.SIGKILL)
+        assert doomed.join(60)
+        assert doomed.snapshot().state == "failed"
+        assert "stopped unexpectedly" in doomed.snapshot().message
+        after = service.request(tiny(seed=82), "b")
+        assert after.join(180) and after.snapshot().state == "completed"
+    finally:
+        service.shutdown()
+
+
+EXIT_SECONDS = 30.0
+
+
+def _slow_to_exit(release: Path, initializer, initargs) -> None:
+    """A worker whose process takes EXIT_SECONDS to end once its pool lets it go (seen under
+    load: a TensorFlow process idle for a minute and more on its way out), or until the file
+    `release` appears (the test's end)."""
+    import atexit
+
+    def linger() -> None:
+        deadline = time.monotonic() + EXIT_SECONDS
+        while time.monotonic() < deadline and not release.exists():
+            time.sleep(0.1)
+
+    initializer(*initargs)
+    atexit.register(linger)
+
+
+def _slow_exit_pool(release: Path, initializer, initargs):
+    import concurrent.futures
+    import multiprocessing
+
+    return concurrent.futures.ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_slow_to_exit,
+        initargs=(release, initializer, initargs),
+    )
+
+
+@pytest.mark.slow
+def test_a_worker_on_its_way_out_holds_up_no_other_run(tmp_path):
+    """Two runs train at once, each worker replaced after one run and slow to exit. The
+    second run's weights come back when it ends, not once the first worker has exited:
+    with one shared pool they waited behind that exit (a class's last runs sat for 100 s)."""
+    release = tmp_path / "release"
+    service = TrainingService(
+        lambda: tmp_path,
+        workers=2,
+        runs_per_worker=1,
+        pool_factory=functools.partial(_slow_exit_pool, release),
+    ).start()
+    try:
+        handles = [service.request(tiny(epochs=e, seed=310 + e), f"s{e}") for e in (1, 2)]
+        ended = []
+        for handle in handles:
+            assert handle.join(EXIT_SECONDS * 4)
+            ended.append(time.monotonic())
+        assert all(h.snapshot().state == "completed" for h in handles)
+        assert abs(ended[1] - ended[0]) < EXIT_SECONDS / 2
+    finally:
+        release.touch()
         service.shutdown()
 
 
