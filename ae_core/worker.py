@@ -12,6 +12,7 @@ the trainer reads before every batch.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import multiprocessing.queues
@@ -61,6 +62,7 @@ def start_worker(progress, stop_flags, datasets: tuple[str, ...]) -> None:
     """Process initializer: keep the channels, load TensorFlow and the datasets now."""
     global _progress, _stop_flags
     _progress, _stop_flags = progress, stop_flags
+    _yield_to_pages()
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     import ae_core.training  # noqa: F401  (TensorFlow and Keras, once per worker)
     from ae_core.data import load_dataset
@@ -72,6 +74,21 @@ def start_worker(progress, stop_flags, datasets: tuple[str, ...]) -> None:
             log.info("dataset %s not loaded ahead: %s", name, exc)
             continue
         _first_steps(dataset)
+
+
+def worker_niceness() -> int:
+    """How far a training process stands back for the server's own threads (Unix nice,
+    0-19): $AE_WORKER_NICENESS, 10 by default (bench/responsiveness.py measures it)."""
+    value = os.environ.get("AE_WORKER_NICENESS", "").strip()
+    return min(19, int(value)) if value.isdigit() else 10
+
+
+def _yield_to_pages() -> None:
+    """Training takes every core it is given; a student's click waits on the server process,
+    which then competes with the workers' threads as an equal. Standing back, the workers
+    still get every cycle the pages leave idle, and the pages answer first."""
+    with contextlib.suppress(AttributeError, OSError):  # not on this system: as an equal
+        os.nice(worker_niceness())
 
 
 def _first_steps(dataset) -> None:

@@ -189,6 +189,26 @@ def test_a_worker_that_dies_fails_its_run_and_the_next_run_trains(tmp_path):
         service.shutdown()
 
 
+def test_workers_stand_back_for_the_server_s_own_threads(tmp_path, monkeypatch):
+    """Pages answer first: the training processes run at a lower priority than the server."""
+    import os
+
+    monkeypatch.delenv("AE_WORKER_NICENESS", raising=False)  # the default
+
+    from ae_core.worker import worker_niceness
+
+    service = TrainingService(lambda: tmp_path, workers=2).start()
+    try:
+        _until(lambda: service.class_view().warm)
+        workers = _worker_processes()
+        assert len(workers) == 2
+        mine = os.getpriority(os.PRIO_PROCESS, 0)
+        for pid in workers:
+            assert os.getpriority(os.PRIO_PROCESS, pid) == min(19, mine + worker_niceness())
+    finally:
+        service.shutdown()
+
+
 EXIT_SECONDS = 30.0
 
 
