@@ -83,6 +83,7 @@ class _Lane:
     pool: concurrent.futures.Executor
     runs: int = 0  # runs this lane's current process has been given
     run: _Run | None = None
+    free_since: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -181,6 +182,7 @@ class TrainingService:
         on_session_end: Callable[[str], None] | None = None,
         housekeeping: Callable[[], None] | None = None,
         housekeeping_seconds: float = 30.0,
+        renew_idle_after: float = 60.0,
     ):
         if workers < 1:
             raise ValueError(lazy("at least one worker is needed"))
@@ -188,6 +190,7 @@ class TrainingService:
         self.store = TrainedStore(runs_root)
         self.models = ModelCache(memory_budget)
         self._runs_per_worker = runs_per_worker
+        self._renew_idle_after = renew_idle_after
         self._pool_factory = pool_factory or one_process_pool
         self._datasets = datasets
         self._is_connected = is_connected
@@ -433,7 +436,7 @@ class TrainingService:
             outcome = WorkerResult("failed", lazy("The server is shutting down."), [], [], [])
         with self._lock:
             self._finish(run, outcome)
-            lane.run = None
+            lane.run, lane.free_since = None, time.monotonic()
             if lane.runs >= self._runs_per_worker and lane in self._lanes:
                 self._replace_pool(lane)
             self._schedule()
@@ -537,6 +540,18 @@ class TrainingService:
         if run.slot is not None:
             self._stop_flags[run.slot] = 1
 
+    def _renew_idle_lanes(self) -> None:
+        """A worker that has trained and then sat idle a while gets a fresh process: what its
+        runs made TensorFlow keep goes back to the system once a class has finished, not
+        only after `runs_per_worker` runs."""
+        with self._lock:
+            if self._queue or self._closed.is_set():
+                return
+            since = time.monotonic() - self._renew_idle_after
+            for lane in self._lanes:
+                if lane.run is None and lane.runs and lane.free_since <= since:
+                    self._replace_pool(lane)
+
     def _pool_broke(self, lane: _Lane, exc: BaseException) -> None:
         log.error("a training process died (%s); starting a new one", exc)
         lane.run = None
@@ -608,6 +623,7 @@ class TrainingService:
         then let the host tidy up (e.g. return freed memory to the system)."""
         last_tidy = time.monotonic()
         while not self._closed.wait(2.0):
+            self._renew_idle_lanes()
             due = time.monotonic() - last_tidy >= self._housekeeping_seconds
             if self._housekeeping is not None and due:
                 last_tidy = time.monotonic()

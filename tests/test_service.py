@@ -209,6 +209,20 @@ def test_workers_stand_back_for_the_server_s_own_threads(tmp_path, monkeypatch):
         service.shutdown()
 
 
+def test_a_worker_idle_after_training_gets_a_fresh_process(tmp_path):
+    """Memory comes back after a class: a worker that trained and then sat idle is replaced
+    by a fresh process (TensorFlow returns memory only when a process ends)."""
+    service = TrainingService(lambda: tmp_path, workers=1, renew_idle_after=1.0).start()
+    try:
+        assert service.request(tiny(seed=91), "a").join(180)
+        trained_in = set(_worker_processes())
+        _until(lambda: set(_worker_processes()) - trained_in)  # a new worker has started
+        _until(lambda: not set(_worker_processes()) & trained_in)  # the old one has ended
+        assert service.request(tiny(seed=92), "b").join(180)  # the fresh one trains
+    finally:
+        service.shutdown()
+
+
 EXIT_SECONDS = 30.0
 
 
