@@ -84,6 +84,7 @@ class _Lane:
     runs: int = 0  # runs this lane's current process has been given
     run: _Run | None = None
     free_since: float = field(default_factory=time.monotonic)
+    pid: int | None = None  # the current process, once it has started
 
 
 @dataclass
@@ -220,7 +221,7 @@ class TrainingService:
         """Start the worker processes (each loads TensorFlow and the data now) and helpers."""
         with self._lock:
             self._lanes = [_Lane(self._new_pool()) for _ in range(self.workers)]
-            self._warm_ups = [lane.pool.submit(_warm_up) for lane in self._lanes]
+            self._warm_ups = [self._warm(lane) for lane in self._lanes]
         for target, name in ((self._relay, "ae-progress"), (self._janitor, "ae-janitor")):
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
@@ -246,10 +247,26 @@ class TrainingService:
 
     def _replace_pool(self, lane: _Lane) -> None:
         """A fresh process for a free lane; the old one ends on the old pool's own thread."""
-        old, lane.pool, lane.runs = lane.pool, self._new_pool(), 0
+        old, lane.pool, lane.runs, lane.pid = lane.pool, self._new_pool(), 0, None
         old.shutdown(wait=False, cancel_futures=False)
-        if not self._queue:  # nobody waits: load TensorFlow and the data now, not at the next run
-            lane.pool.submit(_warm_up)
+        self._warm(lane)  # TensorFlow and the data load now, not when the next run comes
+
+    def _warm(self, lane: _Lane) -> concurrent.futures.Future:
+        """Start the lane's process now; note its pid once it is ready."""
+        pool = lane.pool
+        future = pool.submit(_warm_up)
+
+        def note(done: concurrent.futures.Future) -> None:
+            if not done.cancelled() and done.exception() is None and lane.pool is pool:
+                lane.pid = done.result()
+
+        future.add_done_callback(note)
+        return future
+
+    def worker_pids(self) -> set[int]:
+        """The training processes of this service that have started (for measuring them)."""
+        with self._lock:
+            return {lane.pid for lane in self._lanes if lane.pid is not None}
 
     # --- what sessions do ------------------------------------------------------------------
     def request(self, config: RunConfig, session_id: str, name: str = "") -> RunHandle:
@@ -662,7 +679,7 @@ def one_process_pool(initializer: Callable, initargs: tuple) -> concurrent.futur
     )
 
 
-def _warm_up() -> bool:
+def _warm_up() -> int:
     from ae_core.worker import warm_up
 
     return warm_up()

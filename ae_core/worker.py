@@ -114,9 +114,10 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(0)
 
 
-def warm_up() -> bool:
-    """A task that does nothing: submitting it makes the pool start a worker now."""
-    return True
+def warm_up() -> int:
+    """A task that does nothing but say which process ran it: submitting it makes the pool
+    start a worker now."""
+    return os.getpid()
 
 
 def train_run(tag: int, config_values: dict, slot: int) -> WorkerResult:

@@ -157,15 +157,12 @@ def test_a_class_longer_than_a_worker_s_life_keeps_training(tmp_path):
         service.shutdown()
 
 
-def _worker_processes() -> list[int]:
-    """This process's children that are spawned workers (not multiprocessing's tracker)."""
-    pids = []
-    for task in Path("/proc/self/task").iterdir():
-        for child in (task / "children").read_text().split():
-            command = Path(f"/proc/{child}/cmdline").read_bytes()
-            if b"spawn_main" in command:
-                pids.append(int(child))
-    return pids
+def _ended(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return True
+    return state == "Z"
 
 
 def test_a_worker_that_dies_fails_its_run_and_the_next_run_trains(tmp_path):
@@ -178,7 +175,7 @@ def test_a_worker_that_dies_fails_its_run_and_the_next_run_trains(tmp_path):
     try:
         doomed = service.request(tiny(epochs=300, seed=81), "a")
         _until(lambda: doomed.snapshot().state == "running")
-        for pid in _worker_processes():
+        for pid in service.worker_pids():
             os.kill(pid, signal.SIGKILL)
         assert doomed.join(60)
         assert doomed.snapshot().state == "failed"
@@ -199,9 +196,8 @@ def test_workers_stand_back_for_the_server_s_own_threads(tmp_path, monkeypatch):
 
     service = TrainingService(lambda: tmp_path, workers=2).start()
     try:
-        _until(lambda: service.class_view().warm)
-        workers = _worker_processes()
-        assert len(workers) == 2
+        _until(lambda: len(service.worker_pids()) == 2)
+        workers = service.worker_pids()
         mine = os.getpriority(os.PRIO_PROCESS, 0)
         for pid in workers:
             assert os.getpriority(os.PRIO_PROCESS, pid) == min(19, mine + worker_niceness())
@@ -215,9 +211,9 @@ def test_a_worker_idle_after_training_gets_a_fresh_process(tmp_path):
     service = TrainingService(lambda: tmp_path, workers=1, renew_idle_after=1.0).start()
     try:
         assert service.request(tiny(seed=91), "a").join(180)
-        trained_in = set(_worker_processes())
-        _until(lambda: set(_worker_processes()) - trained_in)  # a new worker has started
-        _until(lambda: not set(_worker_processes()) & trained_in)  # the old one has ended
+        (trained_in,) = service.worker_pids()
+        _until(lambda: service.worker_pids() - {trained_in})  # a fresh one has started
+        _until(lambda: _ended(trained_in))
         assert service.request(tiny(seed=92), "b").join(180)  # the fresh one trains
     finally:
         service.shutdown()
