@@ -15,7 +15,7 @@ import pytest
 from ae_core.errors import TrainingError
 from ae_core.model_store import ModelCache, model_bytes
 from ae_core.run_config import RunConfig
-from ae_core.service import TrainingService
+from ae_core.service import TrainingService, one_process_pool
 from ae_core.training import build_autoencoder
 
 
@@ -238,15 +238,7 @@ def _slow_to_exit(release: Path, initializer, initargs) -> None:
 
 
 def _slow_exit_pool(release: Path, initializer, initargs):
-    import concurrent.futures
-    import multiprocessing
-
-    return concurrent.futures.ProcessPoolExecutor(
-        max_workers=1,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_slow_to_exit,
-        initargs=(release, initializer, initargs),
-    )
+    return one_process_pool(_slow_to_exit, (release, initializer, initargs))
 
 
 @pytest.mark.slow
