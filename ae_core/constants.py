@@ -23,3 +23,8 @@ FINAL_STAGE = lazy("Training")
 CODE_LAYER = "code"
 MEAN_CODE_LAYER = "z_mean"
 CODE_LAYERS = (CODE_LAYER, MEAN_CODE_LAYER)
+
+# The page's own fonts, for text in figures and drawings: Streamlit's Source Sans for Latin
+# text, and the lab's Chinese font (.streamlit/config.toml) for Chinese, which a classroom
+# machine may not have.
+PAGE_FONTS = "'Source Sans', 'Source Sans Pro', lab-cjk, sans-serif"

@@ -16,7 +16,7 @@ from typing import Protocol
 import numpy as np
 import plotly.graph_objects as go
 
-from ae_core.constants import CODE_LAYERS, FINAL_STAGE, SIDE
+from ae_core.constants import FINAL_STAGE, PAGE_FONTS, SIDE
 from ae_core.i18n import N_, _, shown
 
 GAP = 2  # pixels between neighbouring images
@@ -35,9 +35,7 @@ PALETTE = (
 GREYS = [[0.0, "black"], [1.0, "white"]]
 MODEL_COLOURS = ("#332288", "#CC6677", "#117733", "#AA4499")  # models side by side
 SIGNED = [[0.0, "#2166AC"], [0.5, "black"], [1.0, "#D6604D"]]
-# The page's own fonts: Streamlit's Source Sans for Latin text, and the lab's Chinese font
-# (.streamlit/config.toml) for Chinese, which a classroom machine may not have.
-FONT = {"family": "'Source Sans', 'Source Sans Pro', lab-cjk, sans-serif"}
+FONT = {"family": PAGE_FONTS}
 # How every chart is shown: without plotly's toolbar, which distracts in a classroom.
 CHART_CONFIG = {"displayModeBar": False}
 
@@ -51,23 +49,6 @@ class LossRecord(Protocol):
     def train(self) -> Mapping[str, float]: ...
     @property
     def validation(self) -> Mapping[str, float]: ...
-
-
-class LayerLike(Protocol):
-    """A layer as `Autoencoder.layers()` describes it."""
-
-    @property
-    def part(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def output_shape(self) -> tuple[int | None, ...]: ...
-    @property
-    def parameters(self) -> int: ...
-    @property
-    def activation(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -616,32 +597,6 @@ def _as_numbers(values: Sequence[str]) -> np.ndarray | None:
     return numbers
 
 
-# The words of the lab's layer names ("encoder_dense_1"), for the network diagram.
-LAYER_WORDS = {
-    "encoder": N_("encoder"),
-    "decoder": N_("decoder"),
-    "dense": N_("dense"),
-    "conv": N_("conv"),
-    "deconv": N_("deconv"),
-    "pixels": N_("pixels"),
-    "image": N_("image"),
-    "code": N_("code"),
-    "mean": N_("mean"),
-    "log": N_("log"),
-    "var": N_("var"),
-    "sample": N_("sample"),
-    "input": N_("input"),
-    "feature": N_("feature"),
-    "map": N_("map"),
-    "add": N_("add"),
-    "channel": N_("channel"),
-}
-
-
-def _layer_label(name: str) -> str:
-    return " ".join(_(LAYER_WORDS[w]) if w in LAYER_WORDS else w for w in name.split("_"))
-
-
 def _t(text: str | None) -> str:
     """A text for a figure in the reader's language: plotly writes a `str` subclass out as
     its plain value, so a lazy message is put into words here, and an English default
@@ -720,147 +675,6 @@ def roc_curves(
         legend_y=-0.3,
         xaxis=dict(range=[0, 1]),
         yaxis=dict(range=[0, 1.02]),
-    )
-    return fig
-
-
-def network_diagram(layers: Sequence[LayerLike], title: str | None = None) -> go.Figure:
-    """The network as blocks from input to output; block height grows with layer size.
-
-    `layers` are `LayerInfo`s (part, name, kind, output_shape, parameters, activation).
-    Reshape-only layers are folded away; hovering a block shows its details.
-    """
-    drawn = [
-        layer
-        for layer in layers
-        if layer.kind not in ("Reshape", "Flatten") or layer.name == "image"
-    ]
-    drawn = [
-        layer for layer in drawn if not (layer.kind == "InputLayer" and layer.part == "decoder")
-    ]
-    fig = go.Figure()
-    colours = {"encoder": "#88CCEE", "decoder": "#44AA99"}
-    x = 0.0
-    for layer in drawn:
-        units = int(np.prod([d for d in layer.output_shape if d]))
-        height = 0.6 + math.log2(max(units, 1)) / 2.2
-        is_code = layer.name in CODE_LAYERS
-        colour = "#DDCC77" if is_code else colours.get(layer.part, "#BBBBBB")
-        width = 0.9
-        fig.add_shape(
-            type="rect",
-            x0=x,
-            x1=x + width,
-            y0=-height / 2,
-            y1=height / 2,
-            fillcolor=colour,
-            line=dict(color="#333333", width=1),
-        )
-        shape = "×".join(str(d) for d in layer.output_shape)
-        detail = _("{kind}<br>{shape}").format(kind=layer.kind, shape=shape)
-        if layer.activation and layer.activation != "linear":
-            detail += f"<br>{layer.activation}"
-        fig.add_trace(
-            go.Scatter(
-                x=[x + width / 2],
-                y=[0],
-                mode="markers",
-                marker=dict(size=1, opacity=0),
-                showlegend=False,
-                hovertemplate=(
-                    _(
-                        "<b>{name}</b> ({part})<br>{kind}, output {shape}<br>{parameters:,} "
-                        "parameters"
-                    ).format(
-                        name=_layer_label(layer.name),
-                        part=_(layer.part),
-                        kind=layer.kind,
-                        shape=shape,
-                        parameters=layer.parameters,
-                    )
-                    + "<extra></extra>"
-                ),
-            )
-        )
-        label = _("code") if is_code else _layer_label(layer.name)
-        fig.add_annotation(
-            x=x + width / 2,
-            y=-height / 2 - 0.15,
-            text=_("<b>{label}</b><br>{detail}").format(label=label, detail=detail),
-            yanchor="top",
-            showarrow=False,
-            font=dict(size=10),
-        )
-        x += width + 0.35
-    total = sum(layer.parameters for layer in layers)
-    fig.update_layout(
-        title=dict(text=_t(title) or _("{total:,} trainable parameters").format(total=total)),
-        xaxis=dict(visible=False, range=[-0.3, x]),
-        yaxis=dict(visible=False, range=[-6.5, 6.0]),
-        height=330,
-        margin=dict(l=10, r=10, t=40, b=0),
-        plot_bgcolor="white",
-        font=FONT,
-    )
-    return fig
-
-
-def autoencoder_sketch(
-    image: np.ndarray,
-    reconstruction: np.ndarray,
-    code_size: int = 2,
-    output_label: str = N_("reconstruction<br>784 pixels"),
-) -> go.Figure:
-    """The idea in one picture: image -> encoder -> small code -> decoder -> image.
-
-    `output_label` says what the right-hand image really is (a model's output, or a
-    stand-in drawn for illustration)."""
-    fig = go.Figure()
-    for x0, img in ((0, image), (118, reconstruction)):
-        fig.add_trace(
-            go.Heatmap(
-                z=img,
-                x0=x0,
-                dx=1,
-                y0=0,
-                dy=1,
-                colorscale=GREYS,
-                zmin=0,
-                zmax=1,
-                showscale=False,
-                hoverinfo="skip",
-            )
-        )
-    fig.add_shape(
-        type="path",
-        path="M 32 0 L 62 10 L 62 18 L 32 28 Z",
-        fillcolor="#88CCEE",
-        line=dict(color="#333333"),
-    )
-    fig.add_shape(
-        type="path",
-        path="M 84 10 L 114 0 L 114 28 L 84 18 Z",
-        fillcolor="#44AA99",
-        line=dict(color="#333333"),
-    )
-    fig.add_shape(
-        type="rect", x0=66, x1=80, y0=9, y1=19, fillcolor="#DDCC77", line=dict(color="#333333")
-    )
-    for x, text in (
-        (14, _("input<br>784 pixels")),
-        (47, _("encoder")),
-        (73, _("code<br>{size} numbers").format(size=code_size)),
-        (99, _("decoder")),
-        (132, _t(output_label)),
-    ):
-        fig.add_annotation(x=x, y=30, text=text, yanchor="top", showarrow=False, font=dict(size=12))
-    fig.update_layout(
-        xaxis=dict(visible=False, range=[-1, 147]),
-        yaxis=dict(visible=False, range=[38, -2], scaleanchor="x"),
-        height=230,
-        margin=dict(l=0, r=0, t=0, b=0),
-        plot_bgcolor="white",
-        font=FONT,
     )
     return fig
 

@@ -6,10 +6,10 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from ae_core.figures import autoencoder_sketch
+from ae_core.drawings import autoencoder_sketch
 from ae_core.i18n import _
 from ae_core.images import to_mnist
-from pages.ui.charts import show_chart
+from pages.ui.charts import drawing_scale, show_drawing
 from pages.ui.common import page_start, user_errors
 from pages.ui.lesson_file import lesson_plan
 from pages.ui.service import existing_service
@@ -51,7 +51,8 @@ with right:
             digit,
             output,
             model.latent_dim,
-            _("output of<br>{model}").format(model=re.split("[:：]", str(model.name))[0]),
+            _("output of\n{model}").format(model=re.split("[:：]", str(model.name))[0]),
+            scale=drawing_scale(),
         )
         note = _("The right-hand digit is what {model} makes of the left-hand one.").format(
             model=model.name
@@ -61,13 +62,17 @@ with right:
             np.roll(np.roll(digit, dx, 0), dy, 1) for dx in (-1, 0, 1) for dy in (-1, 0, 1)
         )
         sketch = autoencoder_sketch(
-            digit, np.clip(blurred / 6.0, 0, 1), 2, _("illustration<br>(a blurred copy)")
+            digit,
+            np.clip(blurred / 6.0, 0, 1),
+            2,
+            _("illustration\n(a blurred copy)"),
+            scale=drawing_scale(),
         )
         note = _(
             "The right-hand digit is only an illustration, a blurred copy: no model has been "
             "trained yet. Once one has, it shows that model's real reconstruction."
         )
-    show_chart(sketch, key="home.sketch")
+    show_drawing(sketch)
     st.caption(note)
 
 

@@ -8,20 +8,20 @@ import streamlit as st
 
 from ae_core.architectures import all_architectures, get_architecture
 from ae_core.config import DataConfig, TrainConfig
+from ae_core.drawings import network_diagram
 from ae_core.errors import ConfigError
 from ae_core.figures import (
     ImageRow,
     image_rows,
     latent_scatter,
     loss_curves,
-    network_diagram,
 )
 from ae_core.i18n import _, current_language, lazy
 from ae_core.latent import to_plane
 from ae_core.lessons import lesson
 from ae_core.progress import progress_line
 from ae_core.run_config import RunConfig, setting_label
-from pages.ui.charts import show_chart
+from pages.ui.charts import drawing_scale, show_chart, show_drawing
 from pages.ui.common import page_start, user_errors
 from pages.ui.language import worded
 from pages.ui.lesson_file import lesson_plan, page_link
@@ -154,7 +154,8 @@ with st.container():
             st.expander(_("Network"), expanded=first_visit),
             st.spinner(_("Drawing the network...")),
         ):
-            show_chart(network_diagram(network_layers(config.to_dict())))
+            layers = network_layers(config.to_dict())
+            show_drawing(network_diagram(layers, scale=drawing_scale()))
 
 # --- start and stop -------------------------------------------------------------------
 start_col, stop_col, note_col = st.columns([1, 1, 4])

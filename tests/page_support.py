@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
+import re
+from xml.etree import ElementTree
 
 import numpy as np
 from streamlit.testing.v1 import AppTest
@@ -30,6 +32,20 @@ def charts(at: AppTest) -> dict[str, dict]:
         element.key or str(i): json.loads(element.proto.spec)
         for i, element in enumerate(at.get("plotly_chart"))
     }
+
+
+def drawings(at: AppTest) -> list[ElementTree.Element]:
+    """The SVG drawings on the page (`pages.ui.charts.show_drawing`), parsed."""
+    found = (re.search(r"<svg .*</svg>", m.value, re.DOTALL) for m in at.markdown)
+    return [ElementTree.fromstring(match.group()) for match in found if match]
+
+
+def drawing_texts(svg: ElementTree.Element) -> list[str]:
+    """Each text of a drawing, its lines joined by newlines."""
+    return [
+        "\n".join(span.text or "" for span in text) or (text.text or "")
+        for text in svg.iter("{http://www.w3.org/2000/svg}text")
+    ]
 
 
 def values(data) -> np.ndarray:

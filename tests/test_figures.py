@@ -3,17 +3,14 @@
 import numpy as np
 import pytest
 
-from ae_core.architectures.autoencoder import LayerInfo
 from ae_core.figures import (
     PALETTE,
     ImageRow,
-    autoencoder_sketch,
     error_histogram,
     image_rows,
     latent_scatter,
     loss_curves,
     manifold,
-    network_diagram,
 )
 from ae_core.training import EpochRecord
 
@@ -128,28 +125,6 @@ def test_error_histogram_overlays_the_baseline_and_marks_a_threshold():
     fig = error_histogram(RNG.random(100), RNG.random(100), threshold=0.5, marks={"yours": 0.2})
     assert [t.name for t in fig.data] == ["this model", "PCA"]
     assert len(fig.layout.shapes) == 2
-
-
-@pytest.mark.data_free
-def test_network_diagram_draws_one_block_per_layer_and_counts_parameters():
-    layers = [
-        LayerInfo("encoder", "image", "InputLayer", (28, 28), 0, None),
-        LayerInfo("encoder", "flatten", "Flatten", (784,), 0, None),
-        LayerInfo("encoder", "code", "Dense", (2,), 1570, "linear"),
-        LayerInfo("decoder", "code_input", "InputLayer", (2,), 0, None),
-        LayerInfo("decoder", "pixels", "Dense", (784,), 2352, "sigmoid"),
-    ]
-    fig = network_diagram(layers)
-    assert len(fig.layout.shapes) == 3  # image, code, pixels: inputs and reshapes folded away
-    assert fig.layout.title.text == "3,922 trainable parameters"
-    assert any("<b>code</b>" in a.text for a in fig.layout.annotations)
-
-
-@pytest.mark.data_free
-def test_the_home_sketch_shows_both_images():
-    fig = autoencoder_sketch(images(1)[0], images(1)[0], code_size=2)
-    assert [t.type for t in fig.data] == ["heatmap", "heatmap"]
-    assert any("2 numbers" in a.text for a in fig.layout.annotations)
 
 
 @pytest.mark.data_free

@@ -12,6 +12,8 @@ from tests.page_support import (
     SESSION_KEY,
     assert_clean,
     charts,
+    drawing_texts,
+    drawings,
     new_app,
     start_from_page,
     texts,
@@ -107,14 +109,12 @@ def test_denoising_without_noise_says_so_instead_of_infinity(app_with_model):
 
 def test_home_says_what_its_sketch_shows(runs, app_with_model):
     fresh = new_app().run()
-    sketch = charts(fresh)["home.sketch"]
-    labels = [a["text"] for a in sketch["layout"]["annotations"]]
-    assert "illustration<br>(a blurred copy)" in labels
+    labels = drawing_texts(drawings(fresh)[0])
+    assert "illustration\n(a blurred copy)" in labels
     assert "only an illustration" in texts(fresh)
     at = app_with_model
     at.switch_page("pages/home.py").run()
-    labels = [a["text"] for a in charts(at)["home.sketch"]["layout"]["annotations"]]
-    assert "output of<br>Run 1" in labels
+    assert "output of\nRun 1" in drawing_texts(drawings(at)[0])
 
 
 @pytest.mark.data_free
@@ -213,11 +213,11 @@ def test_models_are_known_by_id_and_labelled_by_their_short_name(
 @pytest.mark.data_free
 def test_projector_view_enlarges_text_and_charts_on_every_page(runs):
     at = new_app().run()
-    normal_height = charts(at)["home.sketch"]["layout"]["height"]
+    normal_width = float(drawings(at)[0].get("width"))
     at.sidebar.toggle(key="projector").set_value(True).run()
     assert_clean(at)
     assert any("font-size: 1.4rem" in m.value for m in at.markdown)
-    assert charts(at)["home.sketch"]["layout"]["height"] == int(normal_height * 1.4)
+    assert float(drawings(at)[0].get("width")) == pytest.approx(normal_width * 1.4, abs=1)
     at.switch_page("pages/learn.py").run()  # the choice follows the user to other pages
     assert at.sidebar.toggle(key="projector").value is True
     assert any("font-size: 1.4rem" in m.value for m in at.markdown)

@@ -20,6 +20,8 @@ from tests.page_support import (
     SESSION_KEY,
     assert_clean,
     charts,
+    drawing_texts,
+    drawings,
     new_app,
     start_from_page,
     texts,
@@ -37,8 +39,9 @@ def test_home_explains_and_offers_presets():
     assert "encoder" in texts(at) and "latent space" in texts(at)
     preset_buttons = [b for b in at.button if b.key and b.key.startswith("preset.")]
     assert len(preset_buttons) == 4 and all(b.label == "Train this" for b in preset_buttons)
-    sketch = next(iter(charts(at).values()))
-    assert [t["type"] for t in sketch["data"]] == ["heatmap", "heatmap"]
+    (sketch,) = drawings(at)
+    assert len(sketch.findall("{http://www.w3.org/2000/svg}image")) == 2  # digit and output
+    assert not charts(at)  # the Home page loads no plotly into the browser
 
 
 @pytest.mark.data_free
@@ -78,12 +81,12 @@ def test_train_page_shows_only_the_settings_of_the_chosen_architecture(runs):
     keys = {w.key for kind in (at.select_slider, at.selectbox, at.number_input) for w in kind}
     assert "setting.deep.model.latent_dim" in keys and "setting.deep.train.optimizer" in keys
     assert not any("sparsity" in k for k in keys)
-    network = next(iter(charts(at).values()))
+    (network,) = drawings(at)
     from ae_core.run_config import RunConfig
     from ae_core.training import build_autoencoder
 
     expected = build_autoencoder(RunConfig.create("deep")).count_parameters()
-    assert network["layout"]["title"]["text"] == f"{expected:,} trainable parameters"
+    assert drawing_texts(network)[0] == f"{expected:,} trainable parameters"
 
     at.selectbox(key="train.architecture").set_value("sparse").run()
     slider_keys = {w.key for w in at.select_slider}

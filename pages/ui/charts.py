@@ -1,4 +1,5 @@
-"""Every chart goes on screen here: one config, and larger for a projector when asked."""
+"""Every chart and drawing goes on screen here: one config, and larger for a projector when
+asked."""
 
 from __future__ import annotations
 
@@ -53,3 +54,16 @@ def show_chart(fig: go.Figure, where: Any = None, **options: Any) -> Any:
     if projector_on():
         fig = enlarged(fig, PROJECTOR_SCALE)
     return (where or st).plotly_chart(fig, **{"config": CHART_CONFIG, **options})
+
+
+def drawing_scale() -> float:
+    """How large a drawing (`ae_core.drawings`) is drawn: larger in projector view."""
+    return PROJECTOR_SCALE if projector_on() else 1.0
+
+
+def show_drawing(svg: str, where: Any = None) -> None:
+    """An SVG drawing, inline in the page: its text uses the page's fonts, and it costs the
+    browser far less than a plotly chart (see `ae_core.drawings`)."""
+    # Not st.html: its sanitiser keeps HTML only and drops every SVG element. An HTML block
+    # (CommonMark: `<div>` opening a line, up to a blank line) reaches the page unchanged.
+    (where or st).markdown(f"<div>\n{svg}\n</div>", unsafe_allow_html=True)
