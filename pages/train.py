@@ -32,7 +32,6 @@ from pages.ui.session import (
     find_run_again,
     is_training,
     job_model,
-    remember_settings,
     save_trained_run,
     start_training,
 )
@@ -87,7 +86,8 @@ with pick_right:
 
 stored = session.settings.setdefault(arch_name, {})
 # Once a run exists the page is about watching it: settings fold away (one click to open).
-first_visit = session.job is None
+start_pressed = bool(st.session_state.get("train.start"))
+first_visit = session.job is None and not start_pressed
 with st.expander(_("Model settings"), expanded=first_visit):
     values = settings_widgets(
         architecture.config_class,
@@ -159,20 +159,27 @@ with st.container():
 
 # --- start and stop -------------------------------------------------------------------
 start_col, stop_col, note_col = st.columns([1, 1, 4])
-if (
-    start_col.button(
-        _("Start training"),
-        type="primary",
-        icon=":material/play_arrow:",
-        disabled=running or config is None,
-        key="train.start",
-    )
-    and config is not None
-):
+# A press of Start is acted on before the buttons are drawn (a keyed button's press is in
+# session state from the top of the run it triggers), so this run already draws a started
+# run: Start disabled, the queue place below. Acting on the button's return value took a
+# second full rerun, and on a class server every rerun is CPU that the students' tabs and
+# the training share.
+if start_pressed and config is not None and not running:
+    # Not remember_settings: the settings above are this config already, and its reset of the
+    # widgets' state would break the widgets this run has drawn.
     with note_col, user_errors():  # beside the buttons: the live progress keeps its place
-        remember_settings(session, config)
         start_training(session, config)
-        st.rerun()
+    if session.job is not None:
+        st.query_params["run"] = session.job.run_id
+    running_job = session.job if is_training(session) else None
+    running = running_job is not None
+start_col.button(
+    _("Start training"),
+    type="primary",
+    icon=":material/play_arrow:",
+    disabled=running or config is None,
+    key="train.start",
+)
 waiting = running_job is not None and running_job.snapshot().state == "queued"
 if (
     stop_col.button(
