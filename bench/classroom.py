@@ -152,12 +152,13 @@ async def run_class(
     sequential: bool,
     visits: bool = True,
     watch: ServerWatch | None = None,
+    executable: str = CHROMIUM,
 ) -> dict:
     from playwright.async_api import async_playwright
 
     timings: dict[int, tuple] = {}
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        browser = await playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
         try:
             if sequential:
                 for i in range(students):
@@ -193,6 +194,22 @@ async def warm(url: str) -> None:
         await browser.close()
 
 
+def browser_at(niceness: int, folder: Path) -> str:
+    """Chromium started at a lower priority (Unix nice), or Chromium itself for 0.
+
+    The students' browsers stand in for their own laptops, yet here they share the server's
+    two cores. At niceness 0 they come before the training (whose workers stand back at
+    nice 10 for the server's pages, `AE_WORKER_NICENESS`), which no real class has; at the
+    workers' niceness, browsers and training share the cores evenly and the server's own
+    process still comes first, as it does for students on their laptops."""
+    if niceness == 0:
+        return CHROMIUM
+    launcher = folder / "chromium-niced"
+    launcher.write_text(f'#!/bin/sh\nexec nice -n {niceness} {CHROMIUM} "$@"\n')
+    launcher.chmod(0o755)
+    return str(launcher)
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -210,6 +227,12 @@ def main() -> None:
     )
     parser.add_argument("--ttl", type=int, default=60, help="disconnected-session TTL, s")
     parser.add_argument("--after", type=int, default=120, help="seconds after the tabs close")
+    parser.add_argument(
+        "--browser-niceness",
+        type=int,
+        default=0,
+        help="run the students' Chromium at this Unix niceness (10: the workers' default)",
+    )
     args = parser.parse_args()
     print(
         "| students | mix | completed | errors | first sign p50 / p95, s | done p50 / p95, s "
@@ -233,7 +256,10 @@ def main() -> None:
             before = watch.now()
             cpu_before, wall_before = watch.cpu_seconds(), time.perf_counter()
             with watch:
-                run = run_class(url, students, args.mix, args.sequential, not args.no_visits, watch)
+                executable = browser_at(args.browser_niceness, Path(tmp))
+                run = run_class(
+                    url, students, args.mix, args.sequential, not args.no_visits, watch, executable
+                )
                 timings = asyncio.run(run)
             server_share = (watch.cpu_seconds() - cpu_before) / (time.perf_counter() - wall_before)
             time.sleep(args.after)
@@ -260,6 +286,7 @@ def main() -> None:
             f"  threads after one more request: {reaped} (the web server's AnyIO worker "
             "threads that idled 10 s or more end when it next hands work to one)"
         )
+        print(f"  the students' browsers ran at niceness {args.browser_niceness}")
         print(
             f"  server process CPU while the class ran (pages, not training): "
             f"{server_share:.2f} cores of {os.cpu_count()}"
