@@ -94,8 +94,9 @@ def network_diagram(
         and not (layer.kind == "InputLayer" and layer.part == "decoder")
     ]
     heights = [UNIT * (0.6 + math.log2(max(_units(layer), 1)) / 2.2) for layer in drawn]
-    middle = TITLE_BAND + max(heights, default=0) / 2 + 4
-    labels_top = middle + max(heights, default=0) / 2 + 16
+    tallest = max(heights, default=0)
+    middle = TITLE_BAND + tallest / 2 + 4
+    labels_top = middle + tallest / 2 + 16
     width = max(COLUMN * len(drawn), 320)
     height = labels_top + 4 * LINE + 6
     total = sum(layer.parameters for layer in layers)
@@ -127,17 +128,13 @@ def network_diagram(
             shape=shape,
             parameters=layer.parameters,
         )
-        texts = "".join(
-            f'<tspan x="{centre:.1f}" y="{labels_top + LINE * row:.1f}"{BOLD if row == 0 else ""}>'
-            f"{escape(text)}</tspan>"
-            for row, text in enumerate(lines)
-        )
         parts.append(
             f"<g><title>{escape(details)}</title>"
             f'<rect x="{centre - BLOCK_WIDTH / 2:.1f}" y="{middle - block_height / 2:.1f}" '
             f'width="{BLOCK_WIDTH}" height="{block_height:.1f}" fill="{colour}" '
             f'stroke="{OUTLINE}"/>'
-            f'<text text-anchor="middle" font-size="11">{texts}</text></g>'
+            + _centred_lines(lines, centre, labels_top, LINE, font_size=11, bold_first=True)
+            + "</g>"
         )
     return _svg(width, height, scale, heading, parts)
 
@@ -170,16 +167,29 @@ def autoencoder_sketch(
         (99, _("decoder")),
         (132, _(shown(output_label))),
     ):
-        lines = "".join(
-            f'<tspan x="{x * unit:.0f}" y="{28 * unit + font * (row + 1.2):.0f}">'
-            f"{escape(line)}</tspan>"
-            for row, line in enumerate(text.splitlines())
-        )
-        parts.append(f'<text text-anchor="middle" font-size="{font}">{lines}</text>')
+        first_line = 28 * unit + font * 1.2
+        parts.append(_centred_lines(text.splitlines(), x * unit, first_line, font, font_size=font))
     summary = _("An image, the encoder, a code of {size} numbers, the decoder, and {output}.")
     description = summary.format(size=code_size, output=" ".join(_(shown(output_label)).split()))
     width, height = 146 * unit + 2 * margin, 28 * unit + font * 2.6
     return _svg(width, height, scale, description, parts, left=-margin)
+
+
+def _centred_lines(
+    lines: Sequence[str],
+    x: float,
+    first_y: float,
+    spacing: float,
+    font_size: float,
+    bold_first: bool = False,
+) -> str:
+    """One text element of lines centred on `x`, one below the other from `first_y`."""
+    spans = "".join(
+        f'<tspan x="{x:.1f}" y="{first_y + spacing * row:.1f}"'
+        f"{BOLD if bold_first and row == 0 else ''}>{escape(line)}</tspan>"
+        for row, line in enumerate(lines)
+    )
+    return f'<text text-anchor="middle" font-size="{font_size}">{spans}</text>'
 
 
 def _units(layer: LayerLike) -> int:
