@@ -28,3 +28,17 @@ CODE_LAYERS = (CODE_LAYER, MEAN_CODE_LAYER)
 # text, and the lab's Chinese font (.streamlit/config.toml) for Chinese, which a classroom
 # machine may not have.
 PAGE_FONTS = "'Source Sans', 'Source Sans Pro', lab-cjk, sans-serif"
+
+# Digits are categories: a discrete colour-blind-safe palette (Paul Tol's, as plotly's "Safe").
+PALETTE = (
+    "#88CCEE",
+    "#CC6677",
+    "#DDCC77",
+    "#117733",
+    "#332288",
+    "#AA4499",
+    "#44AA99",
+    "#999933",
+    "#882255",
+    "#661100",
+)

@@ -133,10 +133,10 @@ def network_diagram(
             f'<rect x="{centre - BLOCK_WIDTH / 2:.1f}" y="{middle - block_height / 2:.1f}" '
             f'width="{BLOCK_WIDTH}" height="{block_height:.1f}" fill="{colour}" '
             f'stroke="{OUTLINE}"/>'
-            + _centred_lines(lines, centre, labels_top, LINE, font_size=11, bold_first=True)
+            + centred_lines(lines, centre, labels_top, LINE, font_size=11, bold_first=True)
             + "</g>"
         )
-    return _svg(width, height, scale, heading, parts)
+    return svg_element(width, height, scale, heading, parts)
 
 
 def autoencoder_sketch(
@@ -154,8 +154,8 @@ def autoencoder_sketch(
     # are large for the size: the drawing is shown in a narrow column, shrunk to fit.
     unit, font, margin = 3.0, 20, 36
     parts = [
-        _grey_image(image, 0, 0, 28 * unit),
-        _grey_image(reconstruction, 118 * unit, 0, 28 * unit),
+        grey_image(image, 0, 0, 28 * unit),
+        grey_image(reconstruction, 118 * unit, 0, 28 * unit),
         _polygon([(32, 0), (62, 10), (62, 18), (32, 28)], unit, ENCODER_COLOUR),
         _polygon([(84, 10), (114, 0), (114, 28), (84, 18)], unit, DECODER_COLOUR),
         _polygon([(66, 9), (80, 9), (80, 19), (66, 19)], unit, CODE_COLOUR),
@@ -168,14 +168,14 @@ def autoencoder_sketch(
         (132, _(shown(output_label))),
     ):
         first_line = 28 * unit + font * 1.2
-        parts.append(_centred_lines(text.splitlines(), x * unit, first_line, font, font_size=font))
+        parts.append(centred_lines(text.splitlines(), x * unit, first_line, font, font_size=font))
     summary = _("An image, the encoder, a code of {size} numbers, the decoder, and {output}.")
     description = summary.format(size=code_size, output=" ".join(_(shown(output_label)).split()))
     width, height = 146 * unit + 2 * margin, 28 * unit + font * 2.6
-    return _svg(width, height, scale, description, parts, left=-margin)
+    return svg_element(width, height, scale, description, parts, left=-margin)
 
 
-def _centred_lines(
+def centred_lines(
     lines: Sequence[str],
     x: float,
     first_y: float,
@@ -205,21 +205,28 @@ def _polygon(points: Sequence[tuple[float, float]], unit: float, colour: str) ->
     return f'<polygon points="{path}" fill="{colour}" stroke="{OUTLINE}"/>'
 
 
-def _grey_image(values: np.ndarray, x: float, y: float, size: float) -> str:
+def grey_image(values: np.ndarray, x: float, y: float, size: float) -> str:
     """A [0, 1] image as MNIST shows it (white ink on black), pixels kept square."""
+    pixels = (np.clip(np.asarray(values, dtype=float), 0, 1) * 255).round().astype(np.uint8)
+    return pixel_image(pixels, x, y, size, size)
+
+
+def pixel_image(pixels: np.ndarray, x: float, y: float, width: float, height: float) -> str:
+    """An SVG image of a uint8 array (grey, or RGB in the last axis), each pixel a crisp
+    square however large it is drawn."""
     from PIL import Image
 
-    pixels = (np.clip(np.asarray(values, dtype=float), 0, 1) * 255).round().astype(np.uint8)
     buffer = io.BytesIO()
-    Image.fromarray(pixels, mode="L").save(buffer, format="PNG")
+    Image.fromarray(pixels).save(buffer, format="PNG")
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return (
-        f'<image x="{x:.0f}" y="{y:.0f}" width="{size:.0f}" height="{size:.0f}" '
-        f'style="image-rendering: pixelated" href="data:image/png;base64,{data}"/>'
+        f'<image x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="{height:.1f}" '
+        f'preserveAspectRatio="none" style="image-rendering: pixelated" '
+        f'href="data:image/png;base64,{data}"/>'
     )
 
 
-def _svg(
+def svg_element(
     width: float, height: float, scale: float, label: str, parts: list[str], left: float = 0
 ) -> str:
     """The SVG element: drawn at `scale` times its size, never wider than its column."""

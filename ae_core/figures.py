@@ -7,48 +7,23 @@ palette (Paul Tol's, as in plotly's "Safe") with a legend, never a continuous co
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 import plotly.graph_objects as go
 
-from ae_core.constants import FINAL_STAGE, PAGE_FONTS, SIDE
+from ae_core.constants import FINAL_STAGE, PAGE_FONTS, PALETTE, SIDE
 from ae_core.i18n import N_, _, shown
+from ae_core.loss_plan import LossRecord, plan_losses
 
 GAP = 2  # pixels between neighbouring images
-PALETTE = (
-    "#88CCEE",
-    "#CC6677",
-    "#DDCC77",
-    "#117733",
-    "#332288",
-    "#AA4499",
-    "#44AA99",
-    "#999933",
-    "#882255",
-    "#661100",
-)
 GREYS = [[0.0, "black"], [1.0, "white"]]
 MODEL_COLOURS = ("#332288", "#CC6677", "#117733", "#AA4499")  # models side by side
 SIGNED = [[0.0, "#2166AC"], [0.5, "black"], [1.0, "#D6604D"]]
 FONT = {"family": PAGE_FONTS}
 # How every chart is shown: without plotly's toolbar, which distracts in a classroom.
 CHART_CONFIG = {"displayModeBar": False}
-
-
-class LossRecord(Protocol):
-    """An epoch's losses, as the trainer records and reports them (no TensorFlow needed)."""
-
-    @property
-    def stage(self) -> str: ...
-    @property
-    def train(self) -> Mapping[str, float]: ...
-    @property
-    def validation(self) -> Mapping[str, float]: ...
 
 
 @dataclass(frozen=True)
@@ -206,56 +181,39 @@ def loss_curves(
     live: tuple[float, float] | None = None,
     title: str = N_("Loss per epoch"),
 ) -> go.Figure:
-    """Training (solid) and validation (dashed) losses per epoch, with each loss term.
-
-    `records` are epoch records or reports (`stage`, `epoch`, `train`, `validation`), in
-    order; pretraining stages of a stacked model come first and are shaded. `live` adds
-    the running loss of the epoch in progress at its fractional position.
-    """
+    """Training (solid) and validation (dashed) losses per epoch, with each loss term
+    (`ae_core.loss_plan`); pretraining stages of a stacked model are shaded. `live` adds the
+    running loss of the epoch in progress at its fractional position."""
+    plan = plan_losses(records)
     fig = go.Figure()
-    xs = np.arange(1, len(records) + 1)
-    stages = [r.stage for r in records]
-    main = [i for i, s in enumerate(stages) if s == FINAL_STAGE]
-    for i, stage in enumerate(dict.fromkeys(s for s in stages if s != FINAL_STAGE)):
-        idx = [j for j, s in enumerate(stages) if s == stage]
+    for band in plan.bands:
         fig.add_vrect(
-            x0=xs[idx[0]] - 0.5,
-            x1=xs[idx[-1]] + 0.5,
-            fillcolor=PALETTE[i % 10],
+            x0=band.first - 0.5,
+            x1=band.last + 0.5,
+            fillcolor=band.colour,
             opacity=0.12,
             line_width=0,
-            # Layer 1 rebuilds pixels; deeper layers rebuild the hidden activations below.
-            annotation_text=(
-                _("layer {layer}: pixels") if i == 0 else _("layer {layer}: hidden units")
-            ).format(layer=i + 1),
+            annotation_text=band.label,
             annotation_position="top left",
         )
-        _add_loss_pair(
-            fig,
-            xs[idx],
-            [records[j] for j in idx],
-            "loss",
-            re.split(r"[(（]", str(stage))[0].strip(),
-            "#888888",
-            show_legend=i == 0,
-            legend_name=_("pretraining loss"),
-        )
-    terms: list[str] = []
-    if main:
-        terms = list(records[main[0]].train)
-        if len(terms) <= 2:  # no penalty: the reconstruction loss *is* the loss
-            terms = ["loss"]
-        for term_index, term in enumerate(terms):
-            colour = "#332288" if term == "loss" else PALETTE[(term_index + 3) % 10]
-            _add_loss_pair(
-                fig,
-                xs[main],
-                [records[j] for j in main],
-                term,
-                _term_label(term),
-                colour,
-                width=3 if term == "loss" else 1.5,
+    for line in plan.lines:
+        fig.add_trace(
+            go.Scatter(
+                x=np.asarray(line.xs),
+                y=list(line.ys),
+                mode="lines+markers",
+                line=dict(
+                    color=line.colour, dash="dash" if line.dashed else "solid", width=line.width
+                ),
+                marker=dict(size=5),
+                name=line.name,
+                showlegend=line.in_legend,
+                legendgroup=line.name,
+                hovertemplate=f"{line.term} ({line.part})<br>"
+                + _("epoch")
+                + " %{x}: %{y:.5f}<extra></extra>",
             )
+        )
     if live is not None:
         fig.add_trace(
             go.Scatter(
@@ -266,21 +224,11 @@ def loss_curves(
                 marker=dict(size=11, color="#CC6677", symbol="diamond"),
             )
         )
-    values = [v for r in records for v in (*r.train.values(), *r.validation.values())]
-    positive = [v for v in values if v is not None and v > 0 and math.isfinite(v)]
-    log = bool(positive) and max(positive) / min(positive) > 30
-    # "The sum of the terms below" only when there are terms below it.
-    notes = [
-        f"{_term_label(t)}: {_(TERM_UNITS[t])}"
-        for t in terms
-        if t in TERM_UNITS and (t != "loss" or len(terms) > 1)
-    ]
-    if len(stages) > len(main):
-        notes.append(_("pretraining: layer 1 per pixel, deeper layers per hidden unit"))
+    notes = plan.notes
     fig.update_layout(
         title=dict(text=_t(title)),
-        xaxis=dict(title=dict(text=_("epoch")), dtick=1 if len(records) <= 20 else None),
-        yaxis=dict(title=dict(text=_("loss")), type="log" if log else "linear"),
+        xaxis=dict(title=dict(text=_("epoch")), dtick=1 if plan.epochs <= 20 else None),
+        yaxis=dict(title=dict(text=_("loss")), type="log" if plan.log_scale else "linear"),
         legend=dict(orientation="h", y=-0.2),
         height=360 + 16 * len(notes),
         margin=dict(l=60, r=10, t=50, b=10 + 16 * len(notes)),
@@ -301,54 +249,6 @@ def loss_curves(
             font=dict(size=10, color="#555555"),
         )
     return fig
-
-
-def _add_loss_pair(
-    fig, xs, records, term, label, colour, width=2.0, show_legend=True, legend_name=None
-):
-    for part, dash in (("train", "solid"), ("validation", "dash")):
-        ys = [getattr(r, part).get(term) for r in records]
-        part_name = _("training") if part == "train" else _("validation")
-        if all(y is None for y in ys):
-            continue
-        fig.add_trace(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                mode="lines+markers",
-                line=dict(color=colour, dash=dash, width=width),
-                marker=dict(size=5),
-                name=f"{legend_name or label} ({part_name})",
-                showlegend=show_legend,
-                legendgroup=f"{legend_name or label}{part}",
-                hovertemplate=f"{label} ({part_name})<br>"
-                + _("epoch")
-                + " %{x}: %{y:.5f}<extra></extra>",
-            )
-        )
-
-
-# What each term is measured in: only the reconstruction error is a mean per pixel.
-TERM_UNITS = {
-    "loss": N_("the sum of the terms below"),
-    "reconstruction_loss": N_("mean per pixel"),
-    "kl_loss": N_("KL divergence per image ÷ 784, so per pixel"),
-    "sparsity_loss": N_("penalty on the code units, per image (not per pixel)"),
-    "weight_decay": N_("penalty on the weights (not per pixel)"),
-    "contractive_loss": N_("squared Jacobian norm per image (not per pixel)"),
-}
-
-
-def _term_label(term: str) -> str:
-    names = {
-        "loss": N_("total loss"),
-        "reconstruction_loss": N_("reconstruction"),
-        "kl_loss": N_("KL"),
-        "sparsity_loss": N_("sparsity"),
-        "weight_decay": N_("weight decay"),
-        "contractive_loss": N_("contractive"),
-    }
-    return _(names.get(term, term.replace("_loss", "").replace("_", " ")))
 
 
 def latent_scatter(

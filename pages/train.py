@@ -9,19 +9,14 @@ import streamlit as st
 from ae_core.architectures import all_architectures, get_architecture
 from ae_core.config import DataConfig, TrainConfig
 from ae_core.drawings import network_diagram
+from ae_core.epoch_drawings import PictureRow, codes_drawing, image_rows_drawing, loss_drawing
 from ae_core.errors import ConfigError
-from ae_core.figures import (
-    ImageRow,
-    image_rows,
-    latent_scatter,
-    loss_curves,
-)
 from ae_core.i18n import _, current_language, lazy
 from ae_core.latent import to_plane
 from ae_core.lessons import lesson
 from ae_core.progress import progress_line
 from ae_core.run_config import RunConfig, setting_label
-from pages.ui.charts import drawing_scale, show_chart, show_drawing
+from pages.ui.charts import drawing_scale, show_drawing
 from pages.ui.common import page_start, user_errors
 from pages.ui.language import worded
 from pages.ui.lesson_file import lesson_plan, page_link
@@ -225,7 +220,8 @@ def per_epoch(name: str, epoch_key: tuple, build):
     they only change when an epoch ends.
     """
     cache = st.session_state.setdefault("train.figures", {})
-    epoch_key = (*epoch_key, current_language())  # a language switch redraws them
+    # A language switch or the projector view redraws them.
+    epoch_key = (*epoch_key, current_language(), drawing_scale())
     if cache.get(name, (None,))[0] != epoch_key:
         cache[name] = (epoch_key, build())
     return cache[name][1]
@@ -299,18 +295,19 @@ def epoch_charts() -> None:
         grid = per_epoch(
             "reconstructions",
             epoch_key,
-            lambda: image_rows(
+            lambda: image_rows_drawing(
                 [
-                    ImageRow(_("original"), originals, [_(c) for c in info.class_names]),
-                    ImageRow(_("epoch {epoch}").format(epoch=report.epoch), reconstructions),
+                    PictureRow(_("original"), originals, [_(c) for c in info.class_names]),
+                    PictureRow(_("epoch {epoch}").format(epoch=report.epoch), reconstructions),
                 ],
                 title=_("Test {items} and their reconstructions, refreshed every epoch").format(
                     items=_(info.items)
                 ),
-                cell_px=64,
+                cell=56,
+                scale=drawing_scale(),
             ),
         )
-        show_chart(grid, key="train.reconstructions")
+        show_drawing(grid)
         st.caption(
             _(
                 "Above: one test image of each class ({classes}), then the model's "
@@ -320,8 +317,10 @@ def epoch_charts() -> None:
     chart_col, latent_col = st.columns([1, 1], gap="large")
     with chart_col:
         if snapshot.epochs:
-            curves = per_epoch("loss", epoch_key, lambda: loss_curves(snapshot.epochs))
-            show_chart(curves, key="train.loss")
+            curves = per_epoch(
+                "loss", epoch_key, lambda: loss_drawing(snapshot.epochs, scale=drawing_scale())
+            )
+            show_drawing(curves)
         else:
             st.caption(
                 _("The loss curve appears after the first epoch; the running loss is above.")
@@ -337,7 +336,7 @@ def epoch_charts() -> None:
             scatter = per_epoch(
                 "latent",
                 epoch_key,
-                lambda: latent_scatter(
+                lambda: codes_drawing(
                     view.points,
                     labels,
                     info.class_names,
@@ -346,10 +345,10 @@ def epoch_charts() -> None:
                     title=_("Codes of {n_codes:,} test {items} after epoch {epoch}").format(
                         n_codes=len(codes), items=_(info.items), epoch=report.epoch
                     ),
-                    height=440,
+                    scale=drawing_scale(),
                 ),
             )
-            show_chart(scatter, key="train.latent")
+            show_drawing(scatter)
             st.caption(view.description)
 
 

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import ROOT
 
 SESSION_KEY = "autoencoder_lab"
+SVG = "{http://www.w3.org/2000/svg}"  # the namespace of a parsed drawing's elements
 RESULT_PAGES = [
     "pages/reconstructions.py",
     "pages/latent_space.py",
@@ -44,7 +45,7 @@ def drawing_texts(svg: ElementTree.Element) -> list[str]:
     """Each text of a drawing, its lines joined by newlines."""
     return [
         "\n".join(span.text or "" for span in text) or (text.text or "")
-        for text in svg.iter("{http://www.w3.org/2000/svg}text")
+        for text in svg.iter(f"{SVG}text")
     ]
 
 

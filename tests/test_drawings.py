@@ -10,9 +10,8 @@ from PIL import Image
 
 from ae_core.architectures.autoencoder import LayerInfo
 from ae_core.drawings import autoencoder_sketch, network_diagram
-from tests.page_support import drawing_texts
+from tests.page_support import SVG, drawing_texts
 
-SVG = "{http://www.w3.org/2000/svg}"
 LAYERS = [
     LayerInfo("encoder", "image", "InputLayer", (28, 28), 0, None),
     LayerInfo("encoder", "flatten", "Flatten", (784,), 0, None),

@@ -18,6 +18,7 @@ from tests.conftest import ROOT
 from tests.page_support import (
     RESULT_PAGES,
     SESSION_KEY,
+    SVG,
     assert_clean,
     charts,
     drawing_texts,
@@ -127,16 +128,19 @@ def test_training_on_the_train_page_shows_progress_loss_images_and_codes(trained
     at, _ = trained_app
     assert_clean(at)
     assert "Trained for 2 epochs" in at.success[0].value
-    shown = charts(at)
-    loss = shown["train.loss"]
-    names = [t["name"] for t in loss["data"]]
-    assert names == ["total loss (training)", "total loss (validation)"]
-    assert len(values(loss["data"][0]["y"])) == 2
-    grid = shown["train.reconstructions"]
-    assert [t["name"] for t in grid["data"]] == ["original", "epoch 2"]
-    latent = shown["train.latent"]
-    assert [t["name"] for t in latent["data"]] == list("0123456789")
-    assert sum(len(values(t["x"])) for t in latent["data"]) == 2_000
+    # The live view is three light drawings, no plotly chart (see ae_core.epoch_drawings).
+    assert not charts(at)
+    grid, loss, latent = drawings(at)[1:]  # after the network diagram
+    assert grid.get("aria-label") == "Test digits and their reconstructions, refreshed every epoch"
+    assert [t for t in drawing_texts(grid) if not t.isdigit()][1:] == ["original", "epoch 2"]
+    assert len(grid.findall(f"{SVG}image")) == 2  # one strip of ten digits per row
+    assert loss.get("aria-label") == "Loss per epoch"
+    assert {"total loss (training)", "total loss (validation)"} <= set(drawing_texts(loss))
+    lines = loss.findall(f"{SVG}polyline")
+    assert [len(line.get("points").split()) for line in lines] == [2, 2]  # two epochs each
+    assert latent.get("aria-label") == "Codes of 2,000 test digits after epoch 2"
+    dots = [g.find(f"{SVG}path").get("d").count("M") for g in latent.findall(f"{SVG}g")]
+    assert len(dots) == 10 and sum(dots) == 2_000
     lab = at.session_state[SESSION_KEY]
     assert lab.current_name == "Run 1: Deep dense, code 2"
 
