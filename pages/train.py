@@ -18,6 +18,7 @@ from ae_core.progress import progress_line
 from ae_core.run_config import RunConfig, setting_label
 from pages.ui.charts import drawing_scale, show_drawing
 from pages.ui.common import page_start, user_errors
+from pages.ui.folding import fold, folding_box
 from pages.ui.language import worded
 from pages.ui.lesson_file import lesson_plan, page_link
 from pages.ui.lesson_view import show_lesson
@@ -80,34 +81,36 @@ with pick_right:
         show_lesson(lesson(arch_name), loss=run_loss)
 
 stored = session.settings.setdefault(arch_name, {})
-# Once a run exists the page is about watching it: settings fold away (one click to open).
+FOLDED_ON_START = ("train.model_box", "train.data_box", "train.network_box")
+# Once a run exists the page is about watching it: the settings fold away, and folded they
+# are not drawn at all (one click opens them). Their widgets were most of what a tab drew
+# to open this page on a run, thirty tabs at once when a class presses one preset
+# (bench/README.md). A press of Start folds them, yet draws them this once: a value typed
+# just before the press reaches the server with it, in this run only.
 start_pressed = bool(st.session_state.get("train.start"))
 first_visit = session.job is None and not start_pressed
-with st.expander(_("Model settings"), expanded=first_visit):
+if start_pressed:
+    fold(FOLDED_ON_START)
+with folding_box(_("Model settings"), "train.model_box", first_visit) as model_box:
     values = settings_widgets(
         architecture.config_class,
         stored,
         key=f"setting.{arch_name}.model",
         fixed=plan.fixed,
         hidden=plan.hidden,
+        drawn=model_box.open or start_pressed,
     )
-with st.expander(_("Data and training settings"), expanded=first_visit):
-    values = settings_widgets(
-        DataConfig,
-        values,
-        key=f"setting.{arch_name}.data",
-        columns=3,
-        fixed=plan.fixed,
-        hidden=plan.hidden,
-    )
-    values = settings_widgets(
-        TrainConfig,
-        values,
-        key=f"setting.{arch_name}.train",
-        columns=3,
-        fixed=plan.fixed,
-        hidden=plan.hidden,
-    )
+with folding_box(_("Data and training settings"), "train.data_box", first_visit) as data_box:
+    for settings_class, part in ((DataConfig, "data"), (TrainConfig, "train")):
+        values = settings_widgets(
+            settings_class,
+            values,
+            key=f"setting.{arch_name}.{part}",
+            columns=3,
+            fixed=plan.fixed,
+            hidden=plan.hidden,
+            drawn=data_box.open or start_pressed,
+        )
 if plan.fixed:
     fixed = ", ".join(f"{setting_label(name)} {value}" for name, value in plan.fixed.items())
     st.caption(_("Fixed by the lesson: {settings}.").format(settings=fixed))
@@ -145,12 +148,11 @@ with st.container():
                 "and trains this exact network with this loss."
             ),
         )
-        with (
-            st.expander(_("Network"), expanded=first_visit),
-            st.spinner(_("Drawing the network...")),
-        ):
-            layers = network_layers(config.to_dict())
-            show_drawing(network_diagram(layers, scale=drawing_scale()))
+        with folding_box(_("Network"), "train.network_box", first_visit) as network_box:
+            if network_box.open:
+                with st.spinner(_("Drawing the network...")):
+                    layers = network_layers(config.to_dict())
+                    show_drawing(network_diagram(layers, scale=drawing_scale()))
 
 # --- start and stop -------------------------------------------------------------------
 start_col, stop_col, note_col = st.columns([1, 1, 4])

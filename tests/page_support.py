@@ -66,8 +66,16 @@ def assert_clean(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
 
+def open_settings(at: AppTest) -> None:
+    """Open the Train page's settings boxes, as a user's click would: once a run exists,
+    they are folded and draw no widgets (pages/ui/folding.py)."""
+    for box in ("train.model_box", "train.data_box"):
+        at.session_state[box] = True
+
+
 def start_from_page(at: AppTest, **settings):
     """Fill in the Train page as a user would (1,000 images) and press Start."""
+    open_settings(at)
     at.switch_page("pages/train.py").run()
     arch = settings.pop("architecture", "deep")
     at.selectbox(key="train.architecture").set_value(arch).run()

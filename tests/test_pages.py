@@ -24,6 +24,7 @@ from tests.page_support import (
     drawing_texts,
     drawings,
     new_app,
+    open_settings,
     start_from_page,
     texts,
     train_from_page,
@@ -130,7 +131,8 @@ def test_training_on_the_train_page_shows_progress_loss_images_and_codes(trained
     assert "Trained for 2 epochs" in at.success[0].value
     # The live view is three light drawings, no plotly chart (see ae_core.epoch_drawings).
     assert not charts(at)
-    grid, loss, latent = drawings(at)[1:]  # after the network diagram
+    # The folded Network box draws nothing: the three drawings are the live view's.
+    grid, loss, latent = drawings(at)
     assert grid.get("aria-label") == "Test digits and their reconstructions, refreshed every epoch"
     assert [t for t in drawing_texts(grid) if not t.isdigit()][1:] == ["original", "epoch 2"]
     assert len(grid.findall(f"{SVG}image")) == 2  # one strip of ten digits per row
@@ -227,6 +229,8 @@ def test_a_saved_run_can_be_chosen_and_explored_in_a_new_session(trained_app, mo
 def test_changing_settings_mid_run_does_not_touch_the_run(runs):
     at = new_app().run()
     lab = start_from_page(at, epochs=3, latent_dim=3)
+    open_settings(at)  # folded once the run started
+    at.run()
     at.number_input(key="setting.deep.model.latent_dim").set_value(7).run()
     at.selectbox(key="train.architecture").set_value("conv").run()
     assert_clean(at)
@@ -235,6 +239,36 @@ def test_changing_settings_mid_run_does_not_touch_the_run(runs):
     assert_clean(at)
     assert lab.job.snapshot().state == "completed"
     assert lab.current_model.latent_dim == 3 and lab.current_model.config.train.epochs == 3
+
+
+def test_a_started_run_folds_the_settings_and_a_click_opens_them_again(runs):
+    at = new_app().run()
+    at.switch_page("pages/train.py").run()
+    assert at.number_input(key="setting.deep.train.epochs")  # a first visit: open
+    assert "trainable parameters" in drawings(at)[0].get("aria-label")  # the network
+    # Values set just before the press (the press's own run) reach the run.
+    at.select_slider(key="setting.deep.data.train_size").set_value(1_000)
+    at.number_input(key="setting.deep.train.epochs").set_value(2)
+    at.button(key="train.start").click().run()
+    assert_clean(at)
+    lab = at.session_state[SESSION_KEY]
+    assert lab.job.config.train.epochs == 2 and lab.job.config.data.train_size == 1_000
+    at.run()
+    # Folded, the settings and the network draw nothing at all (bench/README.md: a tab
+    # opening the page on a run drew them all the same, out of sight).
+    assert not [w for w in at.number_input if w.key.startswith("setting.")]
+    assert not at.select_slider
+    assert not [d for d in drawings(at) if "trainable parameters" in d.get("aria-label")]
+    assert [e.label for e in at.expander][-3:] == [
+        "Model settings",
+        "Data and training settings",
+        "Network",
+    ]
+    open_settings(at)  # a click on each box
+    at.run()
+    assert at.number_input(key="setting.deep.train.epochs").value == 2
+    assert at.select_slider(key="setting.deep.data.train_size").value == 1_000
+    assert lab.job.join(timeout=180)
 
 
 def test_stop_button_stops_the_run_and_keeps_the_model(runs):

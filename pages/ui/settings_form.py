@@ -39,13 +39,15 @@ def settings_widgets(
     disabled: bool = False,
     fixed: Mapping[str, Any] | None = None,
     hidden: tuple[str, ...] = (),
+    drawn: bool = True,
 ) -> dict[str, Any]:
     """One widget per setting, in declaration order, laid out in columns.
 
     A setting with `shown_when` appears only while the setting it depends on (declared
     earlier) has an allowed value; its stored value is kept either way. A lesson's `fixed`
     settings are shown locked at their value; its `hidden` ones get no widget and keep their
-    fixed value, or else the default.
+    fixed value, or else the default. Not `drawn` (a folded box), the values are what the
+    widgets would show: the stored ones, a lesson's fixed ones.
     """
     fixed = fixed or {}
     chosen = dict(values)
@@ -55,6 +57,8 @@ def settings_widgets(
             chosen[name] = fixed[name]
         elif name in hidden:
             chosen[name] = defaults[name]
+    if not drawn:
+        return chosen
     slots = st.columns(columns)
     shown = 0
     for name, (_field, p) in settings_class.params().items():
