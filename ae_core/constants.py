@@ -42,3 +42,6 @@ PALETTE = (
     "#882255",
     "#661100",
 )
+
+# Differences between images: blue below 0, black at 0, red above.
+SIGNED_LOW, SIGNED_HIGH = "#2166AC", "#D6604D"

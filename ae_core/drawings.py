@@ -54,6 +54,7 @@ UNIT = 26  # block height per unit of (0.6 + log2(outputs) / 2.2), as the plotly
 TITLE_BAND = 34
 LINE = 14  # one line of the labels under the blocks
 BOLD = ' font-weight="bold"'
+IMAGE_GAP = 2  # image pixels between neighbouring images in a row, in charts and drawings
 
 
 class LayerLike(Protocol):
@@ -190,6 +191,24 @@ def centred_lines(
         for row, line in enumerate(lines)
     )
     return f'<text text-anchor="middle" font-size="{font_size}">{spans}</text>'
+
+
+def side_by_side(tiles: np.ndarray, fill: float) -> np.ndarray:
+    """Images (n, height, width[, channels]) in one row, `IMAGE_GAP` columns of `fill`
+    between neighbours."""
+    count, height, width = tiles.shape[:3]
+    row = np.full(
+        (height, count * (width + IMAGE_GAP) - IMAGE_GAP, *tiles.shape[3:]), fill, tiles.dtype
+    )
+    for i, tile in enumerate(tiles):
+        row[:, i * (width + IMAGE_GAP) : i * (width + IMAGE_GAP) + width] = tile
+    return row
+
+
+def text_width(text: str, font_size: float, bold: bool = False) -> float:
+    """About how wide a text is drawn: a Chinese character is about twice a Latin one."""
+    units = sum(1.0 if ord(c) > 0x2E7F else 0.5 for c in text)
+    return units * font_size * (1.08 if bold else 1.0)
 
 
 def _units(layer: LayerLike) -> int:

@@ -21,18 +21,23 @@ from html import escape
 
 import numpy as np
 
-from ae_core.constants import PALETTE
-from ae_core.drawings import centred_lines, pixel_image, svg_element
+from ae_core.constants import PALETTE, SIGNED_HIGH, SIGNED_LOW
+from ae_core.drawings import (
+    IMAGE_GAP,
+    centred_lines,
+    pixel_image,
+    side_by_side,
+    svg_element,
+    text_width,
+)
 from ae_core.i18n import N_, _, shown
 from ae_core.loss_plan import LossRecord, plan_losses
 
-GAP = 2  # image pixels between neighbouring images, as in `figures.image_rows`
 TITLE_BAND = 30
 TITLE_SIZE = 16
 PLOT_BACKGROUND = "#F7F7F7"
 GRID = "#FFFFFF"
 NOTE_COLOUR = "#555555"
-SIGNED_LOW, SIGNED_HIGH = (0x21, 0x66, 0xAC), (0xD6, 0x60, 0x4D)  # below 0 blue, above red
 
 
 @dataclass(frozen=True)
@@ -68,9 +73,9 @@ def image_rows_drawing(
             f'font-weight="bold" text-anchor="end">{escape(_(shown(row.title)))}</text>'
         )
         for j, caption in enumerate(row.captions or []):
-            centre = left + (j * (side_w + GAP) + side_w / 2) * unit
+            centre = left + (j * (side_w + IMAGE_GAP) + side_w / 2) * unit
             parts.append(centred_lines([caption], centre, y + side_h * unit + 12, 12, 10))
-    width = left + (count * (side_w + GAP) - GAP) * unit + 6
+    width = left + (count * (side_w + IMAGE_GAP) - IMAGE_GAP) * unit + 6
     label = _(shown(title)) if title else " / ".join(_(shown(r.title)) for r in rows)
     return svg_element(width, top + len(rows) * band, scale, label, parts)
 
@@ -142,8 +147,8 @@ def codes_drawing(
     points = np.asarray(points, np.float64)
     labels = np.asarray(labels)
     width, plot = 460, _Box(left=56, top=TITLE_BAND + 6, width=330, height=330)
-    finite = points[np.isfinite(points).all(axis=1)]
-    (x_low, x_high), (y_low, y_high) = _equal_ranges(finite, plot.width, plot.height)
+    finite = np.isfinite(points).all(axis=1)
+    (x_low, x_high), (y_low, y_high) = _equal_ranges(points[finite], plot.width, plot.height)
     x_axis = _Axis(x_low, x_high, plot.left, plot.right)
     y_axis = _Axis(y_low, y_high, plot.bottom, plot.top)
     parts = [_title(title)] if title else []
@@ -154,7 +159,7 @@ def codes_drawing(
     )
     for label, name in enumerate(class_names):
         shown_name = _(shown(name))
-        mine = points[(labels == label) & np.isfinite(points).all(axis=1)]
+        mine = points[(labels == label) & finite]
         if len(mine):
             # One path of zero-length strokes with round ends: a dot per code, a single
             # element per label however many codes there are.
@@ -173,12 +178,6 @@ def codes_drawing(
         )
     height = max(plot.bottom + 46, plot.top + 40 + 19 * len(class_names))
     return svg_element(width, height, scale, _(shown(title)) if title else _("label"), parts)
-
-
-def text_width(text: str, font_size: float, bold: bool = False) -> float:
-    """About how wide a text is drawn: a Chinese character is about twice a Latin one."""
-    units = sum(1.0 if ord(c) > 0x2E7F else 0.5 for c in text)
-    return units * font_size * (1.08 if bold else 1.0)
 
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
@@ -341,20 +340,16 @@ def _finite(value: float, log: bool) -> bool:
 
 def _montage(images: np.ndarray, signed: bool) -> np.ndarray:
     """The images side by side on white, as uint8 grey (or RGB for signed values)."""
-    count, height, width = images.shape[:3]
     if signed:
         values = np.clip(images, -1, 1)[..., None]
-        colour = np.where(
-            values < 0, -values * np.array(SIGNED_LOW), values * np.array(SIGNED_HIGH)
-        )
-        tiles = colour.round().astype(np.uint8)
-        strip = np.full((height, count * (width + GAP) - GAP, 3), 255, np.uint8)
-    else:
-        tiles = (np.clip(images, 0, 1) * 255).round().astype(np.uint8)
-        strip = np.full((height, count * (width + GAP) - GAP), 255, np.uint8)
-    for i, tile in enumerate(tiles):
-        strip[:, i * (width + GAP) : i * (width + GAP) + width] = tile
-    return strip
+        colour = np.where(values < 0, -values * _rgb(SIGNED_LOW), values * _rgb(SIGNED_HIGH))
+        return side_by_side(colour.round().astype(np.uint8), fill=255)
+    return side_by_side((np.clip(images, 0, 1) * 255).round().astype(np.uint8), fill=255)
+
+
+def _rgb(colour: str) -> np.ndarray:
+    """ "#2166AC" -> [33, 102, 172]."""
+    return np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)])
 
 
 def _title(title: str) -> str:

@@ -13,14 +13,15 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from ae_core.constants import FINAL_STAGE, PAGE_FONTS, PALETTE, SIDE
+from ae_core.constants import FINAL_STAGE, PAGE_FONTS, PALETTE, SIDE, SIGNED_HIGH, SIGNED_LOW
+from ae_core.drawings import IMAGE_GAP as GAP
+from ae_core.drawings import side_by_side, text_width
 from ae_core.i18n import N_, _, shown
 from ae_core.loss_plan import LossRecord, plan_losses
 
-GAP = 2  # pixels between neighbouring images
 GREYS = [[0.0, "black"], [1.0, "white"]]
 MODEL_COLOURS = ("#332288", "#CC6677", "#117733", "#AA4499")  # models side by side
-SIGNED = [[0.0, "#2166AC"], [0.5, "black"], [1.0, "#D6604D"]]
+SIGNED = [[0.0, SIGNED_LOW], [0.5, "black"], [1.0, SIGNED_HIGH]]
 FONT = {"family": PAGE_FONTS}
 # How every chart is shown: without plotly's toolbar, which distracts in a classroom.
 CHART_CONFIG = {"displayModeBar": False}
@@ -94,9 +95,8 @@ def image_rows(
             top += band_height
     width_units = columns * (SIDE + GAP) - GAP
     scale = cell_px / SIDE
-    # Room on the left for the longest row title (about 7 px per bold character).
-    # A Chinese character is about twice as wide as a Latin one.
-    left = 16 + 7 * max(sum(2 if ord(c) > 0x2E7F else 1 for c in _t(r.title)) for r in rows)
+    # Room on the left for the longest row title (about 7 px per bold Latin character).
+    left = 16 + int(max(text_width(_t(r.title), 14) for r in rows))
     fig.update_layout(
         title=dict(text=_t(title)) if title else None,
         annotations=annotations,
@@ -113,14 +113,10 @@ def image_rows(
 
 
 def _montage_trace(images: np.ndarray, top: float, signed: bool, name: str) -> go.Heatmap:
-    n = len(images)
-    z = np.full((SIDE, n * (SIDE + GAP) - GAP), np.nan, np.float32)
-    for i, image in enumerate(images):
-        x = i * (SIDE + GAP)
-        z[:, x : x + SIDE] = image
-    index = np.full(z.shape, -1, np.int32)
-    for i in range(n):
-        index[:, i * (SIDE + GAP) : i * (SIDE + GAP) + SIDE] = i + 1
+    z = side_by_side(images, fill=np.nan)
+    # Which image a pixel belongs to (1-based), -1 in the gaps: the hover names it.
+    numbers = np.arange(1, len(images) + 1, dtype=np.int32)[:, None, None]
+    index = side_by_side(np.broadcast_to(numbers, images.shape[:3]), fill=-1)
     scale = (
         dict(colorscale=SIGNED, zmin=-1, zmax=1, zmid=0)
         if signed
