@@ -1,12 +1,11 @@
 """The Train page's live view as SVG: each epoch's reconstructions, losses and codes.
 
 These three pictures change once an epoch, in every tab that watches a run. As plotly charts
-they cost a watching tab 4.4-5.5 s of CPU over the 2-D preset's five epochs (plotly.js
-parsed, a software WebGL context for the scatter, three charts redrawn each epoch) against
-about 1 s with none at all (one tab, all of Chromium's processes, the preset's 12 s run);
-thirty tabs watching one run on two cores spent most of the run drawing. As SVG they cost
-about as much as none. The interactive charts (hover any point, zoom) stay on the pages made
-for exploring a model: Reconstructions and Latent space.
+(plotly.js parsed, a software WebGL context for the scatter, three charts redrawn each
+epoch) five watching tabs cost Chromium 0.85-0.89 of a core, against 0.20 with no charts at
+all; as SVG, 0.32-0.33 (`python -m bench.watching`, bench/README.md). Thirty tabs watching
+one run on two cores spent most of the run drawing. The interactive charts (hover any
+point, zoom) stay on the pages made for exploring a model: Reconstructions and Latent space.
 
 Pure functions from arrays to SVG text, tested without a browser; `pages.ui.charts`
 puts them in the page.
