@@ -45,6 +45,7 @@ class ServerWatch:
         self.pid = pid
         self.peak_mb = 0.0
         self.peak_threads = 0
+        self.cpu: list[tuple[float, dict[str, float]]] = []  # (clock, CPU seconds by group)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -71,6 +72,49 @@ class ServerWatch:
             memory, threads = self.now()
             self.peak_mb = max(self.peak_mb, memory)
             self.peak_threads = max(self.peak_threads, threads)
+            self.cpu.append((time.perf_counter(), cpu_by_group(self.pid)))
+
+
+def cpu_by_group(server: int) -> dict[str, float]:
+    """CPU seconds so far of the server process, its training workers, the students'
+    Chromium and Playwright's driver (which polls every page for the texts waited on)."""
+    groups = {"server": 0.0, "training": 0.0, "chromium": 0.0, "playwright": 0.0}
+    workers = set(_descendants(server))
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        pid = int(proc.name)
+        try:
+            command = (proc / "cmdline").read_bytes()[:300]
+            seconds = process_cpu_seconds(pid)
+        except OSError:
+            continue
+        if pid == server:
+            groups["server"] += seconds
+        elif pid in workers:
+            groups["training"] += seconds
+        elif b"chromium" in command:
+            groups["chromium"] += seconds
+        elif b"playwright" in command:
+            groups["playwright"] += seconds
+    return groups
+
+
+def print_cpu_timeline(samples: list, start: float, step: float = 5.0) -> None:
+    """Cores each group used in each `step` seconds, on the timeline's clock. Groups are
+    summed from the processes alive at each sample, so a process that ends mid-step takes
+    its seconds with it (a step can read low, never high)."""
+    if len(samples) < 2:
+        return
+    print(f"  cores used per {step:.0f} s, by group (s from the class's start):")
+    last_clock, last = samples[0]
+    for clock, groups in samples[1:]:
+        if clock - last_clock < step and (clock, groups) != samples[-1]:
+            continue
+        used = {k: max(0.0, groups[k] - last.get(k, 0.0)) / (clock - last_clock) for k in groups}
+        cells = "  ".join(f"{k} {v:4.2f}" for k, v in used.items())
+        print(f"    {last_clock - start:6.1f}-{clock - start:6.1f}: {cells}")
+        last_clock, last = clock, groups
 
 
 def process_cpu_seconds(pid: int) -> float:
@@ -80,13 +124,22 @@ def process_cpu_seconds(pid: int) -> float:
 
 
 def _descendants(pid: int) -> list[int]:
-    found = []
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return found
-    for child in map(int, children):
-        found += [child, *_descendants(child)]
+    """Every process below `pid`, found by their parents' ids: /proc's per-thread `children`
+    lists miss the training workers, whose starting threads have ended."""
+    parents: dict[int, list[int]] = {}
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            parent = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        parents.setdefault(parent, []).append(int(proc.name))
+    found, todo = [], [pid]
+    while todo:
+        children = parents.get(todo.pop(), [])
+        found += children
+        todo += children
     return found
 
 
@@ -100,9 +153,54 @@ def _status(pid: int, field: str) -> int:
     return 0
 
 
+class Stalls:
+    """Screenshots of a student who has waited `seconds` for the next step (then every
+    `seconds` more, up to `most` a step): what a stuck page showed, when a class stalls."""
+
+    def __init__(self, folder: Path, seconds: float, most: int = 3):
+        self.folder, self.seconds, self.most = folder, seconds, most
+        folder.mkdir(parents=True, exist_ok=True)
+
+    async def wait(self, page, locator, timeout_ms: int, name: str) -> None:
+        waiting = asyncio.ensure_future(locator.wait_for(timeout=timeout_ms))
+        for shot in range(self.most):
+            done, _ = await asyncio.wait({waiting}, timeout=self.seconds)
+            if done:
+                break
+            path = self.folder / f"{name}-{shot + 1}"
+            try:
+                await page.screenshot(path=f"{path}.png", full_page=True)
+                html = await page.content()
+                Path(f"{path}.html").write_text(html)
+                print(
+                    f"  {name}: still waiting after {(shot + 1) * self.seconds:.0f} s at "
+                    f"{page.url} ({len(html):,} characters of page): {path}.png"
+                )
+            except Exception as exc:  # a screenshot must not end the student's visit
+                print(f"  {name}: no screenshot ({type(exc).__name__}: {exc})"[:300])
+        await waiting
+
+
+async def wait_for(page, locator, timeout_ms: int, stalls: Stalls | None, name: str) -> None:
+    if stalls is None:
+        await locator.wait_for(timeout=timeout_ms)
+    else:
+        await stalls.wait(page, locator, timeout_ms, name)
+
+
 async def one_student(
-    browser, url: str, index: int, mix: str, timings: dict, visits: bool = True
+    browser,
+    url: str,
+    index: int,
+    mix: str,
+    timings: dict,
+    visits: bool = True,
+    stalls: Stalls | None = None,
+    moments: dict | None = None,
 ) -> None:
+    """One student's visit. `moments`, when given, gets the clock time of each step (for
+    `--timeline`): when the page was ready, the press, the first sign, done."""
+    steps = moments.setdefault(index, {}) if moments is not None else {}
     context = await browser.new_context(viewport={"width": 1300, "height": 1100})
     page = await context.new_page()
     # Thirty tabs booting at once on two cores take far longer than Playwright's default
@@ -112,16 +210,27 @@ async def one_student(
     page.set_default_timeout(300_000)
     problems = []
     page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.on("crash", lambda _: problems.append("the tab crashed"))
+    if stalls is not None:  # what the page's console said, with any stall's screenshots
+        console = stalls.folder / f"s{index}-console.txt"
+        page.on(
+            "console",
+            lambda m: console.open("a").write(f"{time.perf_counter():.1f} {m.type}: {m.text}\n"),
+        )
     try:
+        steps["opened"] = time.perf_counter()
         await page.goto(url)
         if mix == "same":
-            await page.get_by_text("Start with a preset").wait_for(timeout=300_000)
-            pressed = time.perf_counter()
+            await wait_for(
+                page, page.get_by_text("Start with a preset"), 300_000, stalls, f"s{index}-home"
+            )
+            steps["ready"] = pressed = time.perf_counter()
             await page.get_by_role("button", name="Train this").first.click()
         else:
             await page.goto(f"{url}/train")
             seed, epochs = (page.get_by_label(n, exact=True) for n in ("Seed", "Epochs"))
-            await seed.wait_for(timeout=300_000)
+            await wait_for(page, seed, 300_000, stalls, f"s{index}-train")
+            steps["ready"] = time.perf_counter()
             await seed.fill(str(100 + index))
             await seed.press("Enter")
             await epochs.fill("1")
@@ -129,10 +238,15 @@ async def one_student(
             await page.wait_for_timeout(1_500)
             pressed = time.perf_counter()
             await page.get_by_role("button", name="Start training").click()
-        await page.get_by_text(FIRST_SIGN).first.wait_for(timeout=600_000)
-        first = time.perf_counter() - pressed
-        await page.get_by_text("Trained for").first.wait_for(timeout=1_200_000)
-        done = time.perf_counter() - pressed
+        steps["pressed"] = pressed
+        await wait_for(page, page.get_by_text(FIRST_SIGN).first, 600_000, stalls, f"s{index}-sign")
+        steps["first sign"] = time.perf_counter()
+        first = steps["first sign"] - pressed
+        await wait_for(
+            page, page.get_by_text("Trained for").first, 1_200_000, stalls, f"s{index}-done"
+        )
+        steps["done"] = time.perf_counter()
+        done = steps["done"] - pressed
         for name in PAGES if visits else ():
             await page.get_by_role("link", name=name).first.click()
             await page.wait_for_timeout(1_500)
@@ -145,6 +259,19 @@ async def one_student(
         await context.close()
 
 
+def print_timeline(moments: dict) -> None:
+    """Each student's steps in seconds from the first student's start, in press order: do
+    the presses wait behind other tabs still loading, or behind the server?"""
+    if not moments:
+        return
+    start = min(m["opened"] for m in moments.values())
+    names = ("ready", "pressed", "first sign", "done")
+    print("  timeline, s from the class's start: " + " / ".join(names))
+    for index, steps in sorted(moments.items(), key=lambda kv: kv[1].get("pressed", 1e18)):
+        cells = [f"{steps[n] - start:6.1f}" if n in steps else "     -" for n in names]
+        print(f"    student {index:2d}: " + " / ".join(cells))
+
+
 async def run_class(
     url: str,
     students: int,
@@ -153,6 +280,8 @@ async def run_class(
     visits: bool = True,
     watch: ServerWatch | None = None,
     executable: str = CHROMIUM,
+    stalls: Stalls | None = None,
+    moments: dict | None = None,
 ) -> dict:
     from playwright.async_api import async_playwright
 
@@ -162,13 +291,16 @@ async def run_class(
         try:
             if sequential:
                 for i in range(students):
-                    await one_student(browser, url, i, mix, timings, visits)
+                    await one_student(browser, url, i, mix, timings, visits, stalls, moments)
                     if watch is not None and (i + 1) % 50 == 0:  # memory along a long day
                         memory, threads = watch.now()
                         print(f"  after {i + 1}: {memory:,.0f} MB, {threads} threads", flush=True)
             else:
                 await asyncio.gather(
-                    *(one_student(browser, url, i, mix, timings, visits) for i in range(students))
+                    *(
+                        one_student(browser, url, i, mix, timings, visits, stalls, moments)
+                        for i in range(students)
+                    )
                 )
         finally:
             await browser.close()
@@ -233,7 +365,19 @@ def main() -> None:
         default=0,
         help="run the students' Chromium at this Unix niceness (10: the workers' default)",
     )
+    parser.add_argument(
+        "--stall-shots",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="screenshot a student who has waited this long for a step (into --shots-to)",
+    )
+    parser.add_argument("--shots-to", type=Path, default=Path("bench-stalls"))
+    parser.add_argument(
+        "--timeline", action="store_true", help="print each student's steps in time"
+    )
     args = parser.parse_args()
+    stalls = Stalls(args.shots_to, args.stall_shots) if args.stall_shots > 0 else None
     print(
         "| students | mix | completed | errors | first sign p50 / p95, s | done p50 / p95, s "
         "| peak memory, MB | peak threads | before: memory, threads "
@@ -257,8 +401,17 @@ def main() -> None:
             cpu_before, wall_before = watch.cpu_seconds(), time.perf_counter()
             with watch:
                 executable = browser_at(args.browser_niceness, Path(tmp))
+                moments: dict = {}
                 run = run_class(
-                    url, students, args.mix, args.sequential, not args.no_visits, watch, executable
+                    url,
+                    students,
+                    args.mix,
+                    args.sequential,
+                    not args.no_visits,
+                    watch,
+                    executable,
+                    stalls,
+                    moments,
                 )
                 timings = asyncio.run(run)
             server_share = (watch.cpu_seconds() - cpu_before) / (time.perf_counter() - wall_before)
@@ -280,6 +433,10 @@ def main() -> None:
             f"| {before[0]:,.0f}, {before[1]} | {after[0]:,.0f}, {after[1]} |",
             flush=True,
         )
+        if args.timeline:
+            print_timeline(moments)
+            if moments:
+                print_cpu_timeline(watch.cpu, min(m["opened"] for m in moments.values()))
         if done:
             print(f"  (median done {statistics.median(done):.1f} s)")
         print(
