@@ -254,6 +254,8 @@ def live_progress():
     snapshot = job.snapshot()
     if snapshot.finished and not session.job_collected:
         st.rerun()  # the whole page redraws once: buttons, model list, save
+    if waiting and snapshot.state != "queued":
+        st.rerun()  # out of the queue: Cancel becomes Stop, and the redraws speed up
     st.progress(snapshot.fraction, text=progress_line(job.name, snapshot))
     if snapshot.state == "completed":
         st.success(snapshot.message, icon=":material/check_circle:")

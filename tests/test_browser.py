@@ -177,6 +177,39 @@ def test_a_closed_tab_stops_the_run_only_it_was_watching(server, browser, artifa
     teacher.screenshot(path=artifacts / "9-class-after-the-tab-closed.png")
 
 
+def _start_on_train_page(browser, server: str, seed: int, epochs: int):
+    tab = browser.new_page(viewport={"width": 1400, "height": 1400})
+    tab.goto(f"{server}/train")
+    for name, value in (("Seed", seed), ("Epochs", epochs)):
+        field = tab.get_by_label(name, exact=True)
+        field.fill(str(value))
+        field.press("Enter")
+        tab.wait_for_timeout(700)
+    tab.get_by_role("button", name="Start training").click()
+    return tab
+
+
+def test_a_queued_run_offers_cancel_and_stop_once_it_starts(server, browser, artifacts):
+    """Both workers busy: the third run waits with Cancel; when a worker frees, its button
+    says Stop without a click (the page redraws as the run leaves the queue)."""
+    busy = [_start_on_train_page(browser, server, seed, 40) for seed in (501, 502)]
+    for tab in busy:
+        tab.get_by_text("· Training · epoch").first.wait_for(timeout=120_000)
+    waiting = _start_on_train_page(browser, server, 503, 40)
+    waiting.get_by_text("number 1 in the queue").wait_for(timeout=60_000)
+    waiting.get_by_role("button", name="Cancel", exact=True).wait_for(timeout=30_000)
+    waiting.screenshot(path=artifacts / "15-queued-run.png")
+    busy[0].get_by_role("button", name="Stop", exact=True).click()
+    waiting.get_by_text("· Training · epoch").first.wait_for(timeout=120_000)
+    waiting.get_by_role("button", name="Stop", exact=True).wait_for(timeout=30_000)
+    assert waiting.get_by_role("button", name="Cancel", exact=True).count() == 0
+    for tab in (waiting, busy[1]):
+        tab.get_by_role("button", name="Stop", exact=True).click()
+        tab.get_by_text("stopped after").first.wait_for(timeout=60_000)
+    for tab in (*busy, waiting):
+        tab.close()
+
+
 def test_a_results_page_sees_the_run_finish_without_a_click(server, browser, artifacts):
     """The sidebar's run status refreshes itself; when the run ends the model appears."""
     page = browser.new_page(viewport={"width": 1400, "height": 1400})
