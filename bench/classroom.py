@@ -3,6 +3,7 @@
     python -m bench.classroom --students 10 --mix same        # all press the 2-D preset
     python -m bench.classroom --students 10 --mix different   # each trains its own run
     python -m bench.classroom --students 20 --sequential      # one after another
+    python -m bench.classroom --students 30 --timeline --stall-shots 60   # where time goes
 
 Each student is a Playwright context in headless Chromium (Debian's /usr/bin/chromium). In
 the `same` mix every student presses the first Home preset; in `different` each opens the
@@ -14,7 +15,10 @@ after every tab has closed (`--after`, with the server's disconnected-session TT
 `--ttl`), then the threads once the server has served one more file (its web server's idle
 worker threads end only then). The server prepares no presets ahead, so `same` measures
 sessions attaching to a run while it trains. The browsers share this machine's CPU with the
-server: compare ratios, not seconds across machines.
+server: compare ratios, not seconds across machines; with thirty busy tabs Playwright's waits
+also see a text late, so the seconds overstate what was on screen (bench/README.md).
+`--timeline` adds each student's steps and the cores used by process group; `--stall-shots`
+saves the screen, page and console of a student stuck on a step.
 """
 
 from __future__ import annotations
