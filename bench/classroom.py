@@ -58,8 +58,9 @@ class ServerWatch:
         what is left is drawing pages for the sessions)."""
         return process_cpu_seconds(self.pid)
 
-    def now(self) -> tuple[float, int]:
-        pids = [self.pid, *_descendants(self.pid)]
+    def now(self, workers: list[int] | None = None) -> tuple[float, int]:
+        """Memory (MB, with the training workers) and threads of the server now."""
+        pids = [self.pid, *(_descendants(self.pid) if workers is None else workers)]
         memory = sum(_status(p, "VmRSS:") for p in pids) / 1024
         return memory, _status(self.pid, "Threads:")
 
@@ -73,20 +74,20 @@ class ServerWatch:
 
     def _sample(self) -> None:
         while not self._stop.wait(0.5):
-            memory, threads = self.now()
+            workers = _descendants(self.pid)  # one walk of /proc for both readings
+            memory, threads = self.now(workers)
             self.peak_mb = max(self.peak_mb, memory)
             self.peak_threads = max(self.peak_threads, threads)
-            self.cpu.append((time.perf_counter(), cpu_by_group(self.pid)))
+            self.cpu.append((time.perf_counter(), cpu_by_group(self.pid, set(workers))))
 
 
-def cpu_by_group(server: int) -> dict[str, float]:
+def cpu_by_group(server: int, workers: set[int]) -> dict[str, float]:
     """CPU seconds so far of the server process, its training workers, the students'
     Chromium and Playwright's driver (which polls every page for the texts waited on).
     Processes are told apart by their `comm` name: reading another process's `cmdline`
     takes its memory map's lock, the likely reason why timelines read that way began about
     100 s late in thirty-student classes (not yet confirmed)."""
     groups = {"server": 0.0, "training": 0.0, "chromium": 0.0, "playwright": 0.0}
-    workers = set(_descendants(server))
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
@@ -102,7 +103,7 @@ def cpu_by_group(server: int) -> dict[str, float]:
             groups["training"] += seconds
         elif "chrom" in name:
             groups["chromium"] += seconds
-        elif name == "node":  # Playwright's driver
+        elif name.startswith("node"):  # Playwright's driver ("node-MainThread")
             groups["playwright"] += seconds
     return groups
 
@@ -115,8 +116,8 @@ def print_cpu_timeline(samples: list, start: float, step: float = 5.0) -> None:
         return
     print(f"  cores used per {step:.0f} s, by group (s from the class's start):")
     last_clock, last = samples[0]
-    for clock, groups in samples[1:]:
-        if clock - last_clock < step and (clock, groups) != samples[-1]:
+    for i, (clock, groups) in enumerate(samples[1:], start=2):
+        if clock - last_clock < step and i < len(samples):  # the last sample always prints
             continue
         used = {k: max(0.0, groups[k] - last.get(k, 0.0)) / (clock - last_clock) for k in groups}
         cells = "  ".join(f"{k} {v:4.2f}" for k, v in used.items())
@@ -188,6 +189,11 @@ class Stalls:
         await waiting
 
 
+def _append_line(path: Path, message) -> None:
+    with path.open("a") as file:
+        file.write(f"{time.perf_counter():.1f} {message.type}: {message.text}\n")
+
+
 async def wait_for(page, locator, timeout_ms: int, stalls: Stalls | None, name: str) -> None:
     if stalls is None:
         await locator.wait_for(timeout=timeout_ms)
@@ -220,10 +226,7 @@ async def one_student(
     page.on("crash", lambda _: problems.append("the tab crashed"))
     if stalls is not None:  # what the page's console said, with any stall's screenshots
         console = stalls.folder / f"s{index}-console.txt"
-        page.on(
-            "console",
-            lambda m: console.open("a").write(f"{time.perf_counter():.1f} {m.type}: {m.text}\n"),
-        )
+        page.on("console", lambda message: _append_line(console, message))
     try:
         steps["opened"] = time.perf_counter()
         await page.goto(url)
@@ -266,12 +269,9 @@ async def one_student(
         await context.close()
 
 
-def print_timeline(moments: dict) -> None:
-    """Each student's steps in seconds from the first student's start, in press order: do
-    the presses wait behind other tabs still loading, or behind the server?"""
-    if not moments:
-        return
-    start = min(m["opened"] for m in moments.values())
+def print_timeline(moments: dict, start: float) -> None:
+    """Each student's steps in seconds from the class's `start`, in press order: do the
+    presses wait behind other tabs still loading, or behind the server?"""
     names = ("ready", "pressed", "first sign", "done")
     print("  timeline, s from the class's start: " + " / ".join(names))
     for index, steps in sorted(moments.items(), key=lambda kv: kv[1].get("pressed", 1e18)):
@@ -440,10 +440,10 @@ def main() -> None:
             f"| {before[0]:,.0f}, {before[1]} | {after[0]:,.0f}, {after[1]} |",
             flush=True,
         )
-        if args.timeline:
-            print_timeline(moments)
-            if moments:
-                print_cpu_timeline(watch.cpu, min(m["opened"] for m in moments.values()))
+        if args.timeline and moments:
+            start = min(m["opened"] for m in moments.values())  # the first student's start
+            print_timeline(moments, start)
+            print_cpu_timeline(watch.cpu, start)
         if done:
             print(f"  (median done {statistics.median(done):.1f} s)")
         print(
