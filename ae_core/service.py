@@ -203,7 +203,6 @@ class TrainingService:
         self._index: dict[str, _Run] = {}  # run id -> the run identical requests attach to
         self._queue: list[_Run] = []
         self._ahead: list[_Run] = []  # prepared runs not started yet, trained when idle
-        self._running: list[_Run] = []
         self._finished_count = 0
         self._order = itertools.count()
         self._free_slots = list(range(workers * 4))
@@ -408,6 +407,13 @@ class TrainingService:
             )
 
     # --- the queue -------------------------------------------------------------------------
+    @property
+    def _running(self) -> list[_Run]:
+        """The runs the lanes train now, in the order they started: a lane's run is the
+        one record of it, so a run cannot be running without a lane or the other way."""
+        runs = [lane.run for lane in self._lanes if lane.run is not None]
+        return sorted(runs, key=lambda run: run.started or 0.0)
+
     def _enqueue(self, config: RunConfig) -> _Run:
         run = _Run(config.run_id, config, next(self._order))
         self._index[run.run_id] = run
@@ -428,7 +434,6 @@ class TrainingService:
             self._stop_flags[run.slot] = 0
             run.state, run.message = "starting", lazy("Preparing the data and the network...")
             run.started = time.perf_counter()
-            self._running.append(run)
             lane.run, lane.runs = run, lane.runs + 1
             try:
                 future = lane.pool.submit(_train, run.order, run.config.to_dict(), run.slot)
@@ -464,8 +469,6 @@ class TrainingService:
             run.done.set()
 
     def _finish(self, run: _Run, outcome: WorkerResult) -> None:
-        if run in self._running:
-            self._running.remove(run)
         if run.slot is not None:
             self._free_slots.append(run.slot)
         run.outcome = outcome
