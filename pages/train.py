@@ -32,7 +32,12 @@ from pages.ui.session import (
     start_training,
 )
 from pages.ui.settings_form import settings_widgets
-from pages.ui.setup_address import apply_setup_from_address, write_setup_to_address
+from pages.ui.setup_address import (
+    apply_setup_from_address,
+    run_from_address,
+    write_run_to_address,
+    write_setup_to_address,
+)
 
 session = page_start(
     _("Train a model"),
@@ -43,10 +48,10 @@ session = page_start(
 )
 # A reload opens a new session: the address names the run, so the page finds it again
 # instead of offering a second Start for the same tab.
-if "run" in st.query_params:
-    find_run_again(session, st.query_params["run"])
+if (named_run := run_from_address()) is not None:
+    find_run_again(session, named_run)
 if session.job is not None:
-    st.query_params["run"] = session.job.run_id
+    write_run_to_address(session.job.run_id)
 running_job = session.job if is_training(session) else None
 running = running_job is not None
 # An address with a setup (shared by a teacher, say) fills in the settings below.
@@ -167,7 +172,7 @@ if start_pressed and config is not None and not running:
     with note_col, user_errors():  # beside the buttons: the live progress keeps its place
         start_training(session, config)
     if session.job is not None:
-        st.query_params["run"] = session.job.run_id
+        write_run_to_address(session.job.run_id)
     running_job = session.job if is_training(session) else None
     running = running_job is not None
 start_col.button(

@@ -252,6 +252,12 @@ def test_leaving_a_shared_run_is_not_undone_by_the_address(runs):
     assert any("You left Run 1" in i.value for i in leaver.info)
     leaver.run()
     assert lab.job is None  # still out of it after another rerun
+    # A rerun asked for before the browser took in the address without the run brings
+    # the older address along: it must not attach the session to the run it left.
+    leaver.query_params["run"] = sessions[0].session_state[SESSION_KEY].job.run_id
+    leaver.run()
+    assert_clean(leaver)
+    assert lab.job is None
     stayer = sessions[0].session_state[SESSION_KEY].job
     assert stayer.snapshot().watchers == 1
     stayer.stop()

@@ -61,3 +61,19 @@ def test_a_broken_address_is_reported_and_the_page_still_works(runs):
     assert "The setup in this address was not used" in at.error[0].value
     assert "whole number" in at.error[0].value
     assert at.button(key="train.start")  # the page is usable with its own settings
+
+
+def test_a_late_address_does_not_undo_a_change_made_meanwhile(runs):
+    """A rerun carries the address the browser had when it asked: a second change made
+    before the browser took in the first change's address brings the older one along."""
+    at = _train_page_at({})
+    before_the_seed = dict(at.query_params)
+    at.number_input(key="setting.deep.train.seed").set_value(104).run()
+    assert at.query_params["seed"] == "104"
+    at.query_params.clear()
+    at.query_params.update(before_the_seed)  # the browser has not taken in the new address
+    at.number_input(key="setting.deep.train.epochs").set_value(1).run()
+    assert_clean(at)
+    assert at.number_input(key="setting.deep.train.seed").value == 104
+    assert at.number_input(key="setting.deep.train.epochs").value == 1
+    assert (at.query_params["seed"], at.query_params["epochs"]) == ("104", "1")
