@@ -254,6 +254,9 @@ def test_a_link_fixes_the_language_and_each_session_keeps_its_own():
     switch_language(chinese, "en")
     assert chinese.title[0].value == "Autoencoder Lab"
     assert chinese.query_params["lang"] == "en"  # a reload keeps the reader's choice
+    chinese.query_params["lang"] = "zh"  # a rerun asked for before the browser took that in
+    chinese.run()
+    assert chinese.title[0].value == "Autoencoder Lab"
 
 
 def test_the_browsers_language_picks_the_default(monkeypatch):
