@@ -117,6 +117,7 @@ def cpu_by_group(server: int, workers: set[int]) -> dict[str, float]:
     takes its memory map's lock, the likely reason why timelines read that way began about
     100 s late in thirty-student classes (not yet confirmed)."""
     groups = {"server": 0.0, "training": 0.0, "chromium": 0.0, "playwright": 0.0}
+    groups |= {"server waiting": 0.0, "training waiting": 0.0}
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
@@ -128,8 +129,10 @@ def cpu_by_group(server: int, workers: set[int]) -> dict[str, float]:
             continue
         if pid == server:
             groups["server"] += seconds
+            groups["server waiting"] += seconds_waiting_for_cpu(pid)
         elif pid in workers:
             groups["training"] += seconds
+            groups["training waiting"] += seconds_waiting_for_cpu(pid)
         elif "chrom" in name:
             groups["chromium"] += seconds
         elif name.startswith("node"):  # Playwright's driver ("node-MainThread")
@@ -152,6 +155,19 @@ def print_cpu_timeline(samples: list, start: float, step: float = 5.0) -> None:
         cells = "  ".join(f"{k} {v:4.2f}" for k, v in used.items())
         print(f"    {last_clock - start:6.1f}-{clock - start:6.1f}: {cells}")
         last_clock, last = clock, groups
+
+
+def seconds_waiting_for_cpu(pid: int) -> float:
+    """Seconds a process's threads have been ready to run but waiting for a core (the
+    kernel's schedstat): a process with little CPU and little waiting was not starved of
+    the CPU but waiting on something else. Threads that ended take their seconds along."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            total += int((task / "schedstat").read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / 1e9
 
 
 def process_cpu_seconds(pid: int) -> float:
