@@ -77,3 +77,19 @@ def test_a_late_address_does_not_undo_a_change_made_meanwhile(runs):
     assert at.number_input(key="setting.deep.train.seed").value == 104
     assert at.number_input(key="setting.deep.train.epochs").value == 1
     assert (at.query_params["seed"], at.query_params["epochs"]) == ("104", "1")
+
+
+def test_a_late_copy_of_the_opened_link_does_not_undo_a_change(runs):
+    """A link written by hand (not in the page's own spelling) is read once: a late rerun
+    still carrying it must not put its settings back over the student's change."""
+    link = {"arch": "deep", "learning_rate": "0.0020"}
+    at = _train_page_at(link)
+    assert at.query_params["learning_rate"] == "0.002"  # the page's spelling from now on
+    at.number_input(key="setting.deep.train.seed").set_value(104).run()
+    at.query_params.clear()
+    at.query_params.update(link)  # the browser has not taken in the new address
+    at.number_input(key="setting.deep.train.epochs").set_value(1).run()
+    assert_clean(at)
+    assert at.number_input(key="setting.deep.train.seed").value == 104
+    assert at.number_input(key="setting.deep.train.epochs").value == 1
+    assert at.query_params["seed"] == "104"

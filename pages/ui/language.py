@@ -23,14 +23,11 @@ from ae_core.i18n import (
     supported,
     use_language,
 )
+from pages.ui.address_memory import is_new, note
 
 LANGUAGE_KEY = "lab.language"
 SWITCH_KEY = "lab.language.switch"
 QUERY_KEY = "lang"
-# The address languages this session has read or written. A rerun carries the address the
-# browser had when it asked for it, so one asked for just after a switch can still name the
-# language switched away from: an address language is acted on once, when it is new.
-ADDRESS_LANGUAGES_KEY = "lab.language.addresses"
 
 
 def _session_language() -> str | None:
@@ -49,9 +46,10 @@ def choose_language() -> str:
     """This session's language: `?lang=` if the address names one (a shared link, a lesson),
     else what the session chose before, else the browser's language, else English."""
     asked = supported(st.query_params.get(QUERY_KEY))
-    known = st.session_state.setdefault(ADDRESS_LANGUAGES_KEY, set())
-    if asked is not None and asked not in known:
-        known.add(asked)
+    # A rerun asked for just after a switch can still name the language switched away from:
+    # an address language is acted on once, when it is new (see address_memory).
+    if asked is not None and is_new("language", asked):
+        note("language", asked)
         st.session_state[LANGUAGE_KEY] = asked
     elif LANGUAGE_KEY not in st.session_state:
         st.session_state[LANGUAGE_KEY] = browser_language() or DEFAULT_LANGUAGE
@@ -84,7 +82,7 @@ def _switched() -> None:
     if QUERY_KEY in st.query_params:
         # A link that fixed the language would otherwise switch it back on the next reload.
         st.query_params[QUERY_KEY] = language
-        st.session_state.setdefault(ADDRESS_LANGUAGES_KEY, set()).add(language)
+        note("language", language)
 
 
 def worded(format_func: Callable[[Any], Any]) -> Callable[[Any], str]:
