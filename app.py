@@ -15,12 +15,13 @@ def main() -> None:
 
     from ae_core.i18n import _
     from ae_core.lesson_plan import LessonFileError
-    from pages.ui import keras_guard
+    from pages.ui import fragment_queue, keras_guard
     from pages.ui.language import choose_language
     from pages.ui.lesson_file import lesson_plan
     from pages.ui.service import warm_up_in_background
 
     keras_guard.install()
+    fragment_queue.install()
     # First, so every text below (page titles included) is in the session's language.
     choose_language()
     st.set_page_config(page_title=_("Autoencoder Lab"), page_icon=str(ICON), layout="wide")
