@@ -18,6 +18,8 @@ sessions attaching to a run while it trains. The browsers share this machine's C
 server: compare ratios, not seconds across machines. The seconds are each page's own, from
 its press button's click to the text entering it (Playwright's waits see a text late under
 thirty busy tabs, by up to ~35 s; the gap is printed).
+`--together` holds every press until the whole class is ready, then each page presses by
+itself at one moment (Playwright's clicks reached thirty busy tabs 20-59 s after it asked).
 `--timeline` adds each student's steps and the cores used by process group; `--stall-shots`
 saves the screen, page and console of a student stuck on a step.
 """
@@ -65,10 +67,60 @@ STAMPS_JS = """
     if ("done" in stamps) observer.disconnect();
   });
   observer.observe(document, {childList: true, subtree: true, characterData: true});
+  // --together: the page presses by itself at the class's moment (its own clock), once the
+  // button is there and enabled, instead of waiting for Playwright's click to get through.
+  window.__benchPressAt = (moment, label) => {
+    const tick = () => {
+      const button = [...document.querySelectorAll("button")].find(
+        (b) => b.textContent.includes(label) && !b.disabled);
+      if (Date.now() >= moment && button) button.click();
+      else setTimeout(tick, 50);
+    };
+    tick();
+  };
 })();
 """.replace("FIRST_SIGN", FIRST_SIGN.pattern).replace("DONE", DONE)
 # The page's Date.now() and this process's time.time() read one system clock.
 WALL_MINUS_PERF = time.time() - time.perf_counter()
+
+
+class Together:
+    """Holds each student's press until the whole class is ready, then names one moment
+    (wall clock, `lead` seconds ahead) for every page to press at: thirty students pressing
+    at once, which Playwright's own clicks under thirty busy tabs were not (20-59 s apart)."""
+
+    def __init__(self, students: int, lead: float = 5.0):
+        self.waiting, self.lead = students, lead
+        self.moment = 0.0
+        self._released = asyncio.Event()
+
+    def leave(self) -> None:
+        """A student who failed before being ready: the others need not wait for them."""
+        self._count_one()
+
+    async def ready(self) -> float:
+        """Wait for the class; the moment to press, in seconds (time.time())."""
+        self._count_one()
+        await self._released.wait()
+        return self.moment
+
+    def _count_one(self) -> None:
+        self.waiting -= 1
+        if self.waiting <= 0 and not self._released.is_set():
+            self.moment = time.time() + self.lead
+            self._released.set()
+
+
+async def press(page, label: str, together: Together | None) -> float:
+    """Press the button `label`: with `together`, the page itself at the class's moment;
+    returns when the press was asked for (perf_counter)."""
+    if together is None:
+        asked = time.perf_counter()
+        await page.get_by_role("button", name=label).first.click()
+        return asked
+    moment = await together.ready()
+    await page.evaluate("([m, l]) => window.__benchPressAt(m, l)", [moment * 1000, label])
+    return moment - WALL_MINUS_PERF
 
 
 class ServerWatch:
@@ -239,9 +291,12 @@ class Stalls:
 FRONTEND_CRASH = re.compile(r"'setIn' cannot be called|Cannot set a node at a delta path")
 
 
-def _frontend_crash(message, problems: list[str]) -> None:
+def _frontend_crash(message, problems: list[str], page) -> None:
+    """Count the error against the student, and close the blank page: it never recovers,
+    and waiting out its timeouts held a whole class up for 20 minutes."""
     if message.type == "error" and FRONTEND_CRASH.search(message.text):
         problems.append(f"frontend error at {time.perf_counter():.1f}: {message.text[:120]}")
+        asyncio.get_running_loop().create_task(page.close())
 
 
 def _append_line(path: Path, message) -> None:
@@ -265,6 +320,7 @@ async def one_student(
     visits: bool = True,
     stalls: Stalls | None = None,
     moments: dict | None = None,
+    together: Together | None = None,
 ) -> None:
     """One student's visit. `moments`, when given, gets the clock time of each step (for
     `--timeline`): when the page was ready, the press, the first sign, done."""
@@ -280,7 +336,7 @@ async def one_student(
     problems = []
     page.on("pageerror", lambda exc: problems.append(str(exc)))
     page.on("crash", lambda _: problems.append("the tab crashed"))
-    page.on("console", lambda message: _frontend_crash(message, problems))
+    page.on("console", lambda message: _frontend_crash(message, problems, page))
     if stalls is not None:  # what the page's console said, with any stall's screenshots
         console = stalls.folder / f"s{index}-console.txt"
         page.on("console", lambda message: _append_line(console, message))
@@ -291,16 +347,17 @@ async def one_student(
             await wait_for(
                 page, page.get_by_text("Start with a preset"), 300_000, stalls, f"s{index}-home"
             )
-            steps["ready"] = pressed = time.perf_counter()
-            await page.get_by_role("button", name="Train this").first.click()
+            steps["ready"] = time.perf_counter()
+            label = "Train this"
         else:
             await page.goto(f"{url}/train")
             seed, epochs = (page.get_by_label(n, exact=True) for n in ("Seed", "Epochs"))
             await wait_for(page, seed, 300_000, stalls, f"s{index}-train")
             steps["ready"] = time.perf_counter()
             await set_seed_and_one_epoch(page, seed, epochs, 100 + index)
-            pressed = time.perf_counter()
-            await page.get_by_role("button", name="Start training").click()
+            label = "Start training"
+        pressed = await press(page, label, together)
+        together = None  # counted in
         steps["pressed"] = pressed
         await wait_for(page, page.get_by_text(FIRST_SIGN).first, 600_000, stalls, f"s{index}-sign")
         steps["first sign"] = time.perf_counter()
@@ -322,6 +379,8 @@ async def one_student(
         timings[index] = (first, done, problems, lags)
     except Exception as exc:  # a timeout is one student's error, not the run's end
         timings[index] = (None, None, [*problems, f"{type(exc).__name__}: {exc}"[:600]], None)
+        if together is not None:
+            together.leave()
     finally:
         await context.close()
 
@@ -378,10 +437,12 @@ async def run_class(
     executable: str = CHROMIUM,
     stalls: Stalls | None = None,
     moments: dict | None = None,
+    together: bool = False,
 ) -> dict:
     from playwright.async_api import async_playwright
 
     timings: dict[int, tuple] = {}
+    moment = Together(students) if together and not sequential else None
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
         try:
@@ -394,7 +455,7 @@ async def run_class(
             else:
                 await asyncio.gather(
                     *(
-                        one_student(browser, url, i, mix, timings, visits, stalls, moments)
+                        one_student(browser, url, i, mix, timings, visits, stalls, moments, moment)
                         for i in range(students)
                     )
                 )
@@ -479,6 +540,11 @@ def main() -> None:
     parser.add_argument(
         "--timeline", action="store_true", help="print each student's steps in time"
     )
+    parser.add_argument(
+        "--together",
+        action="store_true",
+        help="every page presses by itself at one moment, once the whole class is ready",
+    )
     args = parser.parse_args()
     stalls = Stalls(args.shots_to, args.stall_shots) if args.stall_shots > 0 else None
     print(
@@ -515,6 +581,7 @@ def main() -> None:
                     executable,
                     stalls,
                     moments,
+                    args.together,
                 )
                 timings = asyncio.run(run)
             server_share = (watch.cpu_seconds() - cpu_before) / (time.perf_counter() - wall_before)
@@ -542,7 +609,7 @@ def main() -> None:
             print_cpu_timeline(watch.cpu, start)
         if done:
             print(f"  (median done {statistics.median(done):.1f} s)")
-        print_bench_lag([t[3] for t in timings.values() if t[3] is not None])
+        print_bench_lag([t[3] for t in timings.values() if t[3] is not None], args.together)
         print(
             f"  threads after one more request: {reaped} (the web server's AnyIO worker "
             "threads that idled 10 s or more end when it next hands work to one)"
@@ -554,10 +621,10 @@ def main() -> None:
         )
 
 
-def print_bench_lag(lags: list[tuple[float, float, float]]) -> None:
+def print_bench_lag(lags: list[tuple[float, float, float]], together: bool = False) -> None:
     """What the page's own clock changed: the figures above run from the page's click to
     the text entering it; Playwright saw the texts later, and its clicks reached the pages
-    after it asked for them."""
+    after it asked for them (or, `together`, the pages pressed after the class's moment)."""
     if not lags:
         return
     first, done, click = ([lag[i] for lag in lags] for i in range(3))
@@ -567,8 +634,12 @@ def print_bench_lag(lags: list[tuple[float, float, float]]) -> None:
 
     print(
         f"  timed inside each page (p50 / p95): Playwright's waits saw the first sign "
-        f"{spread(first)} and done {spread(done)} later; its click reached the page "
-        f"{spread(click)} after it asked"
+        f"{spread(first)} and done {spread(done)} later; "
+        + (
+            f"the pages pressed {spread(click)} after the class's moment"
+            if together
+            else f"its click reached the page {spread(click)} after it asked"
+        )
     )
 
 
