@@ -20,6 +20,8 @@ its press button's click to the text entering it (Playwright's waits see a text 
 thirty busy tabs, by up to ~35 s; the gap is printed).
 `--together` holds every press until the whole class is ready, then each page presses by
 itself at one moment (Playwright's clicks reached thirty busy tabs 20-59 s after it asked).
+`--trace-deltas` logs the structure of every message the server sends each session and
+names the sessions whose pages those messages would break (bench/delta_trace.py).
 `--timeline` adds each student's steps and the cores used by process group; `--stall-shots`
 saves the screen, page and console of a student stuck on a step.
 """
@@ -37,6 +39,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench.delta_trace import TRACE_HOOK, print_broken
 from tests.browser_support import CHROMIUM, CHROMIUM_FLAGS, streamlit_server
 
 PAGES = ("Reconstructions", "Latent space", "Denoising", "Features", "My digits", "Class")
@@ -541,6 +544,13 @@ def main() -> None:
         "--timeline", action="store_true", help="print each student's steps in time"
     )
     parser.add_argument(
+        "--trace-deltas",
+        type=Path,
+        metavar="PREFIX",
+        help="log what the server sends each session to PREFIX-N.jsonl and replay it on a "
+        "model of the browser's tree (bench.delta_trace)",
+    )
+    parser.add_argument(
         "--together",
         action="store_true",
         help="every page presses by itself at one moment, once the whole class is ready",
@@ -554,6 +564,7 @@ def main() -> None:
     )
     print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for students in args.students:
+        trace = trace_into(args.trace_deltas, students)
         with (
             tempfile.TemporaryDirectory() as tmp,
             streamlit_server(
@@ -614,11 +625,26 @@ def main() -> None:
             f"  threads after one more request: {reaped} (the web server's AnyIO worker "
             "threads that idled 10 s or more end when it next hands work to one)"
         )
+        if trace is not None:
+            print_broken(trace)
         print(f"  the students' browsers ran at niceness {args.browser_niceness}")
         print(
             f"  server process CPU while the class ran (pages, not training): "
             f"{server_share:.2f} cores of {os.cpu_count()}"
         )
+
+
+def trace_into(prefix: Path | None, students: int) -> Path | None:
+    """Have the next server log what it sends each session (bench/trace_hook), or not."""
+    os.environ.pop("AE_TRACE_FILE", None)
+    if prefix is None:
+        return None
+    trace = Path(f"{prefix}-{students}.jsonl")
+    trace.unlink(missing_ok=True)
+    os.environ["AE_TRACE_FILE"] = str(trace)
+    paths = [str(TRACE_HOOK), *filter(None, [os.environ.get("PYTHONPATH")])]
+    os.environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
+    return trace
 
 
 def print_bench_lag(lags: list[tuple[float, float, float]], together: bool = False) -> None:
