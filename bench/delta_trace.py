@@ -39,7 +39,7 @@ def exposed_sessions(records: dict[str, list[dict]]) -> int:
 def _fragment_run_after_page(batch: list[dict]) -> bool:
     page_done = False
     for shape in batch:
-        if shape["t"] == "script_finished" and shape["s"] == DONE and not shape["frs"]:
+        if shape["t"] == "script_finished" and shape["s"] == DONE:  # a whole page's end
             page_done = True
         elif shape["t"] == "new_session" and shape["frs"] and page_done:
             return True
@@ -64,9 +64,9 @@ def broken_sessions(records: dict[str, list[dict]]) -> dict[str, tuple[str, list
 def _apply(tree: BrowserTree, shape: dict) -> None:
     kind = shape["t"]
     if kind == "new_session":
-        tree.started(shape["run"])
+        tree.started(shape["run"], shape["frs"])
     elif kind == "script_finished":
-        tree.finished(shape["run"], shape["s"], shape["frs"])
+        tree.finished(shape["s"])
     elif kind == "ref_hash":
         tree.place(shape["p"], "cached element")
     elif kind == "delta":

@@ -19,6 +19,26 @@ FRAGMENT_DONE = ForwardMsg.ScriptFinishedStatus.FINISHED_FRAGMENT_RUN_SUCCESSFUL
 CUT_SHORT = ForwardMsg.ScriptFinishedStatus.FINISHED_EARLY_FOR_RERUN
 
 
+def run_identity(msg: ForwardMsg) -> tuple[str, list[str]]:
+    """A new_session message's run id and the fragments it reruns: in its metadata since
+    Streamlit 1.67, in the new_session itself in 1.66."""
+    if "run" in ForwardMsg.DESCRIPTOR.fields_by_name["metadata"].message_type.fields_by_name:
+        run = msg.metadata.run
+        return run.script_run_id, list(run.fragment_ids)
+    session = msg.new_session
+    return session.script_run_id, list(session.fragment_ids_this_run)
+
+
+def set_run_identity(msg: ForwardMsg, run: str, fragments: list[str]) -> None:
+    """Write a new_session message's run id and fragments where this Streamlit keeps them."""
+    if "run" in ForwardMsg.DESCRIPTOR.fields_by_name["metadata"].message_type.fields_by_name:
+        msg.metadata.run.script_run_id = run
+        msg.metadata.run.fragment_ids.extend(fragments)
+    else:
+        msg.new_session.script_run_id = run
+        msg.new_session.fragment_ids_this_run.extend(fragments)
+
+
 class BrowserError(Exception):
     """Where Streamlit's frontend throws and blanks the page."""
 
@@ -37,16 +57,16 @@ class BrowserTree:
     def __init__(self) -> None:
         self.main = Node("block", "")
         self.run = ""
+        self.fragments: list[str] = []  # those the current run reruns ([]: the whole page)
 
     def receive(self, messages: list[ForwardMsg]) -> None:
         """Apply messages as a browser does, in order (raises BrowserError where it throws)."""
         for msg in messages:
             kind = msg.WhichOneof("type")
             if kind == "new_session":
-                self.started(msg.metadata.run.script_run_id)
+                self.started(*run_identity(msg))
             elif kind == "script_finished":
-                run = msg.metadata.run
-                self.finished(run.script_run_id, msg.script_finished, list(run.fragment_ids))
+                self.finished(msg.script_finished)
             elif kind == "ref_hash":
                 self.place(list(msg.metadata.delta_path), "cached element")
             elif kind == "delta":
@@ -54,14 +74,14 @@ class BrowserTree:
                 path = list(msg.metadata.delta_path)
                 self.place(path, "block" if block else "element", msg.delta.fragment_id)
 
-    def started(self, run: str) -> None:
-        self.run = run
+    def started(self, run: str, fragments: list[str]) -> None:
+        self.run, self.fragments = run, fragments
 
-    def finished(self, run: str, status: int, fragments: list[str]) -> None:
-        """A run's end: a whole run that finished prunes what it did not draw; a fragment
-        run, what it did not draw inside its fragments; a run cut short, nothing."""
+    def finished(self, status: int) -> None:
+        """The current run's end: a whole run that finished prunes what it did not draw; a
+        fragment run, what it did not draw inside its fragments; a run cut short, nothing."""
         if status in (DONE, FRAGMENT_DONE):
-            self._prune(self.main, run, fragments, None)
+            self._prune(self.main, self.run, self.fragments, None)
 
     def place(self, path: list[int], kind: str, fragment: str = "") -> None:
         """Set a delta at its path ([0, ...]: other areas than the main one are ignored)."""

@@ -13,7 +13,15 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
 
 from pages.ui import fragment_queue
-from tests.browser_tree import CUT_SHORT, DONE, FRAGMENT_DONE, BrowserError, BrowserTree
+from tests.browser_tree import (
+    CUT_SHORT,
+    DONE,
+    FRAGMENT_DONE,
+    BrowserError,
+    BrowserTree,
+    run_identity,
+    set_run_identity,
+)
 from tests.page_support import assert_clean, new_app
 
 pytestmark = pytest.mark.data_free
@@ -22,16 +30,13 @@ pytestmark = pytest.mark.data_free
 def started(run: str, fragments: tuple[str, ...] = ()) -> ForwardMsg:
     msg = ForwardMsg()
     msg.new_session.name = "app"
-    msg.metadata.run.script_run_id = run
-    msg.metadata.run.fragment_ids.extend(fragments)
+    set_run_identity(msg, run, list(fragments))
     return msg
 
 
-def finished(run: str, status, fragments: tuple[str, ...] = ()) -> ForwardMsg:
+def finished(status) -> ForwardMsg:
     msg = ForwardMsg()
     msg.script_finished = status
-    msg.metadata.run.script_run_id = run
-    msg.metadata.run.fragment_ids.extend(fragments)
     return msg
 
 
@@ -73,7 +78,7 @@ def whole_page(run: str) -> list[ForwardMsg]:
         block([2, 0], CHARTS),
         element([2, 0, 0], CHARTS),
         element([3], text="Save this run"),
-        finished(run, DONE),
+        finished(DONE),
     ]
 
 
@@ -84,7 +89,7 @@ def charts_run(run: str, status) -> list[ForwardMsg]:
         block([2], CHARTS),
         block([2, 0], CHARTS),
         cached([2, 0, 0]),
-        finished(run, status, (CHARTS,)),
+        finished(status),
     ]
 
 
@@ -94,7 +99,7 @@ def deliver(clear, runs: list[list[ForwardMsg]], browser: BrowserTree) -> None:
     queue = ForwardMsgQueue()
     for messages in runs:
         first = messages[0]
-        fragments = list(first.metadata.run.fragment_ids) or None
+        fragments = run_identity(first)[1] or None
         clear(queue, retain_lifecycle_msgs=True, fragment_ids_this_run=fragments)
         for msg in messages:
             queue.enqueue(msg)
@@ -118,7 +123,7 @@ def a_browser_with_the_first_page() -> BrowserTree:
 
 
 def test_streamlit_own_queue_breaks_the_page_in_the_traced_order():
-    """Streamlit's own `clear` (1.67): the page's fragment deltas are dropped, the browser
+    """Streamlit's own `clear` (1.66, 1.67): the page's fragment deltas are dropped, the browser
     prunes the fragments' places, and the cached chart of the cut-short run lands in the
     Save row. When this fails, Streamlit has mended it: remove pages/ui/fragment_queue.py."""
     browser = a_browser_with_the_first_page()
@@ -159,7 +164,7 @@ def test_with_the_fix_a_new_run_does_not_merge_into_a_waiting_one():
     pruned with it (Streamlit PR #9381)."""
     queue = ForwardMsgQueue()
     for messages in traced_order()[1:]:
-        fragment_queue._clear(queue, True, list(messages[0].metadata.run.fragment_ids))
+        fragment_queue._clear(queue, True, run_identity(messages[0])[1])
         for msg in messages:
             queue.enqueue(msg)
     sent = queue.flush()

@@ -22,6 +22,13 @@ if _PATH and b"streamlit" in _COMMAND and b"run" in _COMMAND:
     _lock = threading.Lock()
     _out = open(_PATH, "a", buffering=1)  # noqa: SIM115 (open for the server's life)
 
+    def _run_identity(msg):
+        """The run id and rerun fragments: in the metadata since Streamlit 1.67, in the
+        new_session itself in 1.66 (as tests/browser_tree.run_identity reads them)."""
+        if msg.metadata.DESCRIPTOR.fields_by_name.get("run") is not None:
+            return msg.metadata.run.script_run_id, list(msg.metadata.run.fragment_ids)
+        return msg.new_session.script_run_id, list(msg.new_session.fragment_ids_this_run)
+
     def _shape(msg):
         kind = msg.WhichOneof("type")
         shape = {"t": kind}
@@ -31,11 +38,10 @@ if _PATH and b"streamlit" in _COMMAND and b"run" in _COMMAND:
             block = msg.delta.WhichOneof("type") == "add_block"
             shape["k"] = "block" if block else "element"
             shape["f"] = msg.delta.fragment_id
-        elif kind in ("new_session", "script_finished"):
-            shape["run"] = msg.metadata.run.script_run_id
-            shape["frs"] = list(msg.metadata.run.fragment_ids)
-            if kind == "script_finished":
-                shape["s"] = msg.script_finished
+        elif kind == "new_session":
+            shape["run"], shape["frs"] = _run_identity(msg)
+        elif kind == "script_finished":
+            shape["s"] = msg.script_finished
         return shape
 
     def _log(record):
