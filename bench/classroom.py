@@ -23,7 +23,8 @@ itself at one moment (Playwright's clicks reached thirty busy tabs 20-59 s after
 `--trace-deltas` logs the structure of every message the server sends each session and
 names the sessions whose pages those messages would break (bench/delta_trace.py).
 `--timeline` adds each student's steps and the cores used by process group; `--stall-shots`
-saves the screen, page and console of a student stuck on a step.
+saves the screen, page and console of a student stuck on a step, and the stacks of the
+server and its workers (with `py-spy`, if installed).
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ import argparse
 import asyncio
 import os
 import re
+import shutil
 import statistics
+import sys
 import tempfile
 import threading
 import time
@@ -267,7 +270,27 @@ class Stalls:
 
     def __init__(self, folder: Path, seconds: float, most: int = 3):
         self.folder, self.seconds, self.most = folder, seconds, most
+        self.server_pid: int | None = None  # set once the class's server runs
         folder.mkdir(parents=True, exist_ok=True)
+
+    async def dump_stacks(self, path: Path) -> None:
+        """Every thread's stack in the server and its training workers, with `py-spy` if it
+        is installed (not a dependency): what a run waits on when no process uses the CPU
+        (one class, bench/README.md)."""
+        spy = shutil.which("py-spy") or shutil.which(
+            "py-spy", path=str(Path(sys.executable).parent)
+        )
+        if spy is None or self.server_pid is None:
+            return
+        with path.open("w") as out:
+            for pid in [self.server_pid, *_descendants(self.server_pid)]:
+                process = await asyncio.create_subprocess_exec(
+                    spy, "dump", "--pid", str(pid), stdout=out, stderr=out
+                )
+                try:
+                    await asyncio.wait_for(process.wait(), timeout=20)
+                except TimeoutError:
+                    process.kill()
 
     async def wait(self, page, locator, timeout_ms: int, name: str) -> None:
         waiting = asyncio.ensure_future(locator.wait_for(timeout=timeout_ms))
@@ -277,6 +300,7 @@ class Stalls:
                 break
             path = self.folder / f"{name}-{shot + 1}"
             try:
+                await self.dump_stacks(Path(f"{path}-stacks.txt"))
                 await page.screenshot(path=f"{path}.png", full_page=True)
                 html = await page.content()
                 Path(f"{path}.html").write_text(html)
@@ -574,6 +598,8 @@ def main() -> None:
             ) as url,
         ):
             pid = _server_pid(url)
+            if stalls is not None:
+                stalls.server_pid = pid
             asyncio.run(warm(url))
             time.sleep(args.ttl + 40)  # the warm-up session expires and is tidied up
             watch = ServerWatch(pid)
