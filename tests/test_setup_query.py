@@ -67,16 +67,21 @@ def test_a_late_address_does_not_undo_a_change_made_meanwhile(runs):
     """A rerun carries the address the browser had when it asked: a second change made
     before the browser took in the first change's address brings the older one along."""
     at = _train_page_at({})
-    before_the_seed = dict(at.query_params)
+    _seed_then_epochs_on_a_late_address(at, late=dict(at.query_params))
+    assert (at.query_params["seed"], at.query_params["epochs"]) == ("104", "1")
+
+
+def _seed_then_epochs_on_a_late_address(at, late: dict[str, str]) -> None:
+    """Seed 104, then 1 epoch asked for with the address `late` (the browser has not taken
+    in the seed's address yet): both settings must stay."""
     at.number_input(key="setting.deep.train.seed").set_value(104).run()
     assert at.query_params["seed"] == "104"
     at.query_params.clear()
-    at.query_params.update(before_the_seed)  # the browser has not taken in the new address
+    at.query_params.update(late)
     at.number_input(key="setting.deep.train.epochs").set_value(1).run()
     assert_clean(at)
     assert at.number_input(key="setting.deep.train.seed").value == 104
     assert at.number_input(key="setting.deep.train.epochs").value == 1
-    assert (at.query_params["seed"], at.query_params["epochs"]) == ("104", "1")
 
 
 def test_a_late_copy_of_the_opened_link_does_not_undo_a_change(runs):
@@ -85,11 +90,5 @@ def test_a_late_copy_of_the_opened_link_does_not_undo_a_change(runs):
     link = {"arch": "deep", "learning_rate": "0.0020"}
     at = _train_page_at(link)
     assert at.query_params["learning_rate"] == "0.002"  # the page's spelling from now on
-    at.number_input(key="setting.deep.train.seed").set_value(104).run()
-    at.query_params.clear()
-    at.query_params.update(link)  # the browser has not taken in the new address
-    at.number_input(key="setting.deep.train.epochs").set_value(1).run()
-    assert_clean(at)
-    assert at.number_input(key="setting.deep.train.seed").value == 104
-    assert at.number_input(key="setting.deep.train.epochs").value == 1
+    _seed_then_epochs_on_a_late_address(at, late=link)
     assert at.query_params["seed"] == "104"
