@@ -44,7 +44,10 @@ def _clear(
 
 
 def install() -> bool:
-    """Use the fixed `clear`; False if this Streamlit's queue is not the one the fix knows."""
+    """Use the fixed `clear`; False if this Streamlit's queue is not the one the fix knows.
+    app.py calls it on every script run: once in place, nothing is checked again."""
+    if ForwardMsgQueue.clear is _clear:
+        return True
     probe: Any = ForwardMsgQueue()
     if not isinstance(getattr(probe, "_delta_index_map", None), dict):
         return False
